@@ -1,0 +1,3 @@
+from .video_preprocessor import VideoDataPreprocessor
+
+__all__ = ['VideoDataPreprocessor']

@@ -1,0 +1,3 @@
+from .pixel_head import VideoMAEPretrainHead
+
+__all__ = ['VideoMAEPretrainHead']

@@ -1,0 +1,3 @@
+from .vmae_decoder import VideoMAEDecoder
+
+__all__ = ['VideoMAEDecoder']
