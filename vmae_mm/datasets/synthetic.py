@@ -1,0 +1,153 @@
+"""A small, deterministic, learnable video dataset of moving shapes.
+
+The class of a clip depends only on motion: the direction and speed of a
+translating shape, or the sense of a rotating one. The shape, its colour, its
+size, its start and the background texture are nuisance variables, so, as in
+Something-Something, no single frame tells the class.
+"""
+import json
+import os
+import os.path as osp
+from typing import Dict, List
+
+import cv2
+import numpy as np
+
+CLASSES = (
+    'moving left slowly', 'moving left quickly',
+    'moving right slowly', 'moving right quickly',
+    'moving up slowly', 'moving up quickly',
+    'moving down slowly', 'moving down quickly',
+    'rotating clockwise', 'rotating counterclockwise',
+)
+#: Bump when the rendering changes, so stale copies are regenerated.
+FORMAT_VERSION = 1
+_DIRECTIONS = {'left': (-1, 0), 'right': (1, 0), 'up': (0, -1),
+               'down': (0, 1)}
+
+
+def _shape_polygon(kind: int, radius: float) -> np.ndarray:
+    """Vertices of an asymmetric shape around the origin, ``(K, 2)``."""
+    if kind == 0:  # triangle
+        angles = np.deg2rad([90, 210, 330])
+        return np.stack([np.cos(angles), -np.sin(angles)], 1) * radius
+    if kind == 1:  # rectangle, 2:1
+        return np.array([[-1, -.5], [1, -.5], [1, .5], [-1, .5]]) * radius
+    # an "L"
+    return np.array([[-1, -1], [-.2, -1], [-.2, .4], [1, .4], [1, 1],
+                     [-1, 1]]) * radius
+
+
+def render_clip(label: int, rng: np.random.Generator, num_frames: int,
+                size: int) -> np.ndarray:
+    """Render one clip of class ``label``.
+
+    Returns:
+        ndarray: uint8 RGB frames ``(num_frames, size, size, 3)``.
+    """
+    name = CLASSES[label]
+    background = rng.integers(0, 90, size=3)
+    texture = rng.normal(0, 12, size=(size // 8, size // 8, 1))
+    texture = cv2.resize(texture, (size, size),
+                         interpolation=cv2.INTER_CUBIC)[..., None]
+    canvas = np.clip(background + texture, 0, 255).astype(np.uint8)
+    color = tuple(int(c) for c in rng.integers(150, 256, size=3))
+    radius = size * rng.uniform(0.12, 0.2)
+    polygon = _shape_polygon(int(rng.integers(0, 3)), radius)
+    center = rng.uniform(0, size, size=2)
+    angle0 = rng.uniform(0, 2 * np.pi)
+    if name.startswith('moving'):
+        direction = np.array(_DIRECTIONS[name.split()[1]], dtype=float)
+        speed = size * (0.01 if name.endswith('slowly') else 0.03)
+        velocity, spin = direction * speed, 0.0
+    else:
+        velocity = np.zeros(2)
+        spin = np.deg2rad(8.0) * (1 if name.endswith('clockwise')
+                                  and 'counter' not in name else -1)
+    frames = np.empty((num_frames, size, size, 3), dtype=np.uint8)
+    for t in range(num_frames):
+        frame = canvas.copy()
+        angle = angle0 + spin * t
+        rotation = np.array([[np.cos(angle), -np.sin(angle)],
+                             [np.sin(angle), np.cos(angle)]])
+        pos = np.mod(center + velocity * t, size)
+        # Draw the wrapped copies too, so the shape re-enters seamlessly.
+        for dx in (-size, 0, size):
+            for dy in (-size, 0, size):
+                points = polygon @ rotation.T + pos + (dx, dy)
+                cv2.fillPoly(frame, [np.round(points * 16).astype(np.int32)],
+                             color, lineType=cv2.LINE_AA, shift=4)
+        frames[t] = frame
+    return frames
+
+
+def write_mp4(path: str, frames: np.ndarray, fps: int = 25) -> None:
+    """Write RGB frames ``(T, H, W, 3)`` as an ``mp4v`` MP4 file."""
+    height, width = frames.shape[1:3]
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), fps,
+                             (width, height))
+    if not writer.isOpened():
+        raise RuntimeError(f'OpenCV cannot open a video writer for {path}')
+    for frame in frames:
+        writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    writer.release()
+
+
+def synthetic_params(num_train: int, num_val: int, num_frames: int,
+                     size: int, seed: int) -> Dict:
+    return dict(version=FORMAT_VERSION, num_train=num_train, num_val=num_val,
+                num_frames=num_frames, size=size, seed=seed,
+                classes=list(CLASSES))
+
+
+def make_synthetic_dataset(root: str,
+                           num_train: int = 400,
+                           num_val: int = 100,
+                           num_frames: int = 48,
+                           size: int = 80,
+                           seed: int = 0) -> Dict[str, str]:
+    """Write the dataset under ``root``.
+
+    Layout: ``videos/{train,val}/NNNNN.mp4``, the lists ``train.txt`` and
+    ``val.txt`` (``videos/train/00000.mp4 LABEL``), ``label_map.txt`` (one
+    class name per line) and ``meta.json`` (the parameters). Classes are
+    balanced; sample ``i`` of a split is drawn from its own seeded generator,
+    so the output does not depend on anything but the arguments.
+
+    Returns:
+        dict: Paths of ``train``, ``val``, ``label_map`` and ``meta``.
+    """
+    params = synthetic_params(num_train, num_val, num_frames, size, seed)
+    paths = dict(train=osp.join(root, 'train.txt'),
+                 val=osp.join(root, 'val.txt'),
+                 label_map=osp.join(root, 'label_map.txt'),
+                 meta=osp.join(root, 'meta.json'))
+    for split, count, split_seed in (('train', num_train, seed),
+                                     ('val', num_val, seed + 1)):
+        folder = osp.join(root, 'videos', split)
+        os.makedirs(folder, exist_ok=True)
+        lines: List[str] = []
+        for i in range(count):
+            label = i % len(CLASSES)
+            rng = np.random.default_rng([split_seed, i])
+            frames = render_clip(label, rng, num_frames, size)
+            rel = f'videos/{split}/{i:05d}.mp4'
+            write_mp4(osp.join(root, rel), frames)
+            lines.append(f'{rel} {label}')
+        with open(paths[split], 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+    with open(paths['label_map'], 'w') as f:
+        f.write('\n'.join(CLASSES) + '\n')
+    # meta.json last: its presence marks a complete dataset.
+    with open(paths['meta'], 'w') as f:
+        json.dump(params, f, indent=2)
+    return paths
+
+
+def synthetic_dataset_ready(root: str, params: Dict) -> bool:
+    """Whether ``root`` holds a complete copy made with ``params``."""
+    meta = osp.join(root, 'meta.json')
+    if not osp.isfile(meta):
+        return False
+    with open(meta) as f:
+        return json.load(f) == params

@@ -1,0 +1,101 @@
+"""Datasets of video files listed in an annotation file."""
+import os.path as osp
+from typing import Callable, Dict, List, Optional, Sequence, Union
+
+from mmengine.dataset import BaseDataset
+from mmengine.logging import MMLogger
+
+from vmae_mm.registry import DATASETS
+from .transforms.loading import VideoDecodeError
+
+
+@DATASETS.register_module()
+class VideoDataset(BaseDataset):
+    """Videos listed one per line as ``relative/path label``.
+
+    This is the list format of VideoMAE and mmaction2 (``tools/data/
+    build_file_list.py`` writes it from the official SSv2, Kinetics, UCF101
+    and HMDB51 annotations). Paths are joined to ``data_prefix['video']``.
+
+    A video that cannot be decoded (corrupt or truncated) is logged with its
+    path and replaced by another random sample during training (at most
+    ``max_refetch`` tries); in test mode it is an error, so no video silently
+    drops out of an evaluation. A missing file is always an error: it means
+    the list or the prefix is wrong.
+
+    Args:
+        ann_file (str): The annotation list.
+        pipeline (Sequence[dict | Callable]): Transforms.
+        data_prefix (dict): ``dict(video=ROOT)``. Defaults to
+            ``dict(video='')``.
+        test_mode (bool): Evaluation mode. Defaults to False.
+        delimiter (str): Field separator. Defaults to ``' '``.
+        max_refetch (int): Replacement tries for undecodable videos.
+            Defaults to 10.
+        lazy_init (bool): Defer reading the list. Defaults to False.
+    """
+
+    def __init__(self,
+                 ann_file: str,
+                 pipeline: Sequence[Union[dict, Callable]],
+                 data_prefix: Optional[Dict[str, str]] = None,
+                 test_mode: bool = False,
+                 delimiter: str = ' ',
+                 max_refetch: int = 10,
+                 lazy_init: bool = False) -> None:
+        self.delimiter = delimiter
+        self.num_skipped = 0
+        self._skipped_files: set = set()
+        super().__init__(ann_file=ann_file,
+                         data_prefix=data_prefix or dict(video=''),
+                         pipeline=pipeline,
+                         test_mode=test_mode,
+                         max_refetch=max_refetch,
+                         lazy_init=lazy_init)
+
+    def load_data_list(self) -> List[dict]:
+        """Parse ``path label`` lines."""
+        if not osp.isfile(self.ann_file):
+            raise FileNotFoundError(
+                f'annotation file not found: {self.ann_file} (set ann_file '
+                'in the dataset config; tools/data/build_file_list.py writes '
+                'it from the official annotations)')
+        root = self.data_prefix.get('video', '')
+        data_list = []
+        with open(self.ann_file) as f:
+            for line_no, line in enumerate(f, start=1):
+                fields = line.strip().split(self.delimiter)
+                if fields == ['']:
+                    continue
+                if len(fields) < 2:
+                    raise ValueError(
+                        f'{self.ann_file}:{line_no}: expected "path label", '
+                        f'got {line.strip()!r}')
+                path, label = self.delimiter.join(fields[:-1]), fields[-1]
+                try:
+                    label = int(label)
+                except ValueError:
+                    raise ValueError(f'{self.ann_file}:{line_no}: label '
+                                     f'{label!r} is not an integer') from None
+                data_list.append(
+                    dict(filename=osp.join(root, path), label=label))
+        if not data_list:
+            raise ValueError(f'annotation file {self.ann_file} lists no '
+                             'videos')
+        return data_list
+
+    def prepare_data(self, idx: int) -> Optional[dict]:
+        """Run the pipeline on sample ``idx``; None (resample) if its video
+        cannot be decoded during training."""
+        try:
+            return super().prepare_data(idx)
+        except VideoDecodeError as err:
+            if self.test_mode:
+                raise
+            self.num_skipped += 1
+            if err.filename not in self._skipped_files:
+                self._skipped_files.add(err.filename)
+                MMLogger.get_current_instance().warning(
+                    f'skipping an undecodable video ({err}); '
+                    f'{self.num_skipped} skip(s) so far in this worker')
+            return None

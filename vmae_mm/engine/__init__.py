@@ -1,0 +1,5 @@
+"""Engine: runner, hooks and optimizer wrappers."""
+from . import hooks, optimizers  # noqa: F401  (registers them)
+from .runner import VMAERunner
+
+__all__ = ['VMAERunner']

@@ -1,0 +1,112 @@
+"""Turning a config and command-line flags into a ready Runner."""
+
+import os.path as osp
+from typing import Optional
+
+import torch
+import torch.distributed as dist
+from mmengine.config import Config
+from mmengine.logging import MMLogger
+from mmengine.runner import Runner
+
+from vmae_mm.registry import RUNNERS
+from vmae_mm.utils.config_check import ConfigError, check_config
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    """Read a config file and apply ``--cfg-options`` overrides, then check
+    every ``type`` name and argument (:func:`check_config`)."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'config file not found: {path}')
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    check_config(cfg)
+    return cfg
+
+
+def default_work_dir(config_path: str) -> str:
+    """``work_dirs/<config name>``, mmaction2's convention."""
+    return osp.join('work_dirs', osp.splitext(osp.basename(config_path))[0])
+
+
+def apply_train_args(cfg: Config,
+                     config_path: str,
+                     work_dir: Optional[str] = None,
+                     resume: Optional[str] = None,
+                     amp: bool = False,
+                     auto_scale_lr: bool = False,
+                     launcher: str = 'none') -> Config:
+    """Fold ``tools/train.py``'s flags into ``cfg``.
+
+    Args:
+        resume (str, optional): ``'auto'`` resumes from the latest checkpoint
+            in the work dir (a fresh start if there is none); a path resumes
+            from that checkpoint.
+        amp (bool): bfloat16 autocast with fp32 weights
+            (:class:`BF16OptimWrapper`), on the GPU or the CPU.
+        auto_scale_lr (bool): Scale the lr by global batch / base batch.
+        launcher (str): ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``.
+    """
+    cfg.launcher = launcher
+    cfg.work_dir = work_dir or cfg.get('work_dir') or default_work_dir(
+        config_path)
+    if resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif resume:
+        if not osp.isfile(resume):
+            raise FileNotFoundError(f'checkpoint to resume not found: {resume}')
+        cfg.resume, cfg.load_from = True, resume
+    if amp:
+        cfg.optim_wrapper.type = 'BF16OptimWrapper'
+    if auto_scale_lr:
+        if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
+            raise ConfigError('--auto-scale-lr needs auto_scale_lr.'
+                              'base_batch_size in the config')
+        cfg.auto_scale_lr.enable = True
+    if launcher != 'none' and not torch.cuda.is_available():
+        _use_cpu_distributed(cfg)
+    return cfg
+
+
+def _use_cpu_distributed(cfg: Config) -> None:
+    """Distributed training without CUDA: gloo, and DDP without devices.
+
+    mmengine's own init calls ``torch.cuda.set_device``, which fails on a CPU
+    build, so the gloo process group is started here (from torchrun's
+    environment) before the Runner looks for one.
+    """
+    cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+    cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel',
+                                 device_ids=None, broadcast_buffers=False)
+    if cfg.launcher == 'pytorch' and not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+
+
+def build_runner(cfg: Config) -> Runner:
+    """Build the Runner named by ``cfg.runner_type`` (``VMAERunner``)."""
+    if 'runner_type' in cfg:
+        runner = RUNNERS.build(cfg)
+    else:
+        runner = Runner.from_cfg(cfg)
+    _log_batch_and_lr(cfg, runner.world_size)
+    return runner
+
+
+def _log_batch_and_lr(cfg: Config, world_size: int) -> None:
+    loader = cfg.get('train_dataloader')
+    optim = cfg.get('optim_wrapper', {}).get('optimizer', {})
+    if not loader or 'lr' not in optim:
+        return
+    per_gpu = loader['batch_size']
+    total = per_gpu * world_size
+    message = (f'batch: {per_gpu} per process x {world_size} processes = '
+               f'{total} clips per step; lr {optim["lr"]:g}')
+    scale = cfg.get('auto_scale_lr', {})
+    if scale.get('enable') and scale.get('base_batch_size'):
+        message += (f' per {scale["base_batch_size"]} clips -> '
+                    f'{optim["lr"] * total / scale["base_batch_size"]:g} '
+                    'after linear scaling')
+    MMLogger.get_current_instance().info(message)
+
+

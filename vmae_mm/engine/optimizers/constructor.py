@@ -1,0 +1,84 @@
+"""Parameter groups: weight-decay exemptions and layer-wise lr decay."""
+from collections import defaultdict
+from typing import Dict, List, Optional, Set, Tuple
+
+import torch
+from mmengine.logging import MMLogger
+from mmengine.model import is_model_wrapper
+from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapper
+
+from vmae_mm.registry import (OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS,
+                              OPTIMIZERS)
+
+
+@OPTIM_WRAPPER_CONSTRUCTORS.register_module()
+class VideoMAEOptimWrapperConstructor(DefaultOptimWrapperConstructor):
+    """Builds VideoMAE's parameter groups.
+
+    The model declares the parameters exempt from weight decay through
+    ``no_weight_decay()`` (full parameter names); nothing is guessed from
+    names here. With ``paramwise_cfg=dict(layer_decay_rate=r)`` every
+    parameter's lr is scaled by ``r ** (max_id - layer_id)``, where the model's
+    ``get_layer_id(name)`` gives the id (embedding 0, block i -> i + 1, head
+    ``depth + 1``), as in BEiT/VideoMAE finetuning. The groups are logged
+    once.
+
+    Args:
+        optim_wrapper_cfg (dict): The ``optim_wrapper`` config.
+        paramwise_cfg (dict, optional): ``layer_decay_rate`` (float).
+    """
+
+    def __init__(self,
+                 optim_wrapper_cfg: dict,
+                 paramwise_cfg: Optional[dict] = None) -> None:
+        paramwise_cfg = dict(paramwise_cfg or {})
+        self.layer_decay_rate = paramwise_cfg.pop('layer_decay_rate', None)
+        if paramwise_cfg:
+            raise KeyError(f'unknown paramwise_cfg keys {sorted(paramwise_cfg)}'
+                           '; VideoMAEOptimWrapperConstructor takes '
+                           "'layer_decay_rate'")
+        super().__init__(optim_wrapper_cfg, None)
+
+    def _groups(self, model: torch.nn.Module) -> List[dict]:
+        no_decay: Set[str] = (model.no_weight_decay() if hasattr(
+            model, 'no_weight_decay') else set())
+        if self.layer_decay_rate is not None and not hasattr(
+                model, 'get_layer_id'):
+            raise TypeError(f'layer_decay_rate needs {type(model).__name__}'
+                            '.get_layer_id(name)')
+        params = [(n, p) for n, p in model.named_parameters()
+                  if p.requires_grad]
+        layer_ids = {n: model.get_layer_id(n) for n, _ in params
+                     } if self.layer_decay_rate is not None else {}
+        max_id = max(layer_ids.values(), default=0)
+        buckets: Dict[Tuple[int, bool], List[torch.nn.Parameter]] = \
+            defaultdict(list)
+        for name, param in params:
+            buckets[(layer_ids.get(name, 0), name in no_decay)].append(param)
+        groups = []
+        for (layer_id, exempt), members in sorted(buckets.items()):
+            scale = (self.layer_decay_rate**(max_id - layer_id)
+                     if self.layer_decay_rate is not None else 1.0)
+            groups.append(
+                dict(params=members,
+                     lr=self.base_lr * scale,
+                     weight_decay=0.0 if exempt else self.base_wd,
+                     lr_scale=scale,
+                     layer_id=layer_id))
+        return groups
+
+    def __call__(self, model: torch.nn.Module) -> OptimWrapper:
+        if is_model_wrapper(model):
+            model = model.module
+        optimizer_cfg = dict(self.optimizer_cfg)
+        optimizer_cfg['params'] = self._groups(model)
+        optimizer = OPTIMIZERS.build(optimizer_cfg)
+        logger = MMLogger.get_current_instance()
+        for group in optimizer.param_groups:
+            logger.info(
+                f"param group: layer {group['layer_id']:>2d}  lr "
+                f"{group['lr']:.3e} (x{group['lr_scale']:.4f})  weight decay "
+                f"{group['weight_decay']}  {len(group['params'])} tensors, "
+                f"{sum(p.numel() for p in group['params']):,} values")
+        return OPTIM_WRAPPERS.build(self.optim_wrapper_cfg,
+                                    default_args=dict(optimizer=optimizer))

@@ -1,0 +1,3 @@
+from .acc_metric import AccMetric
+
+__all__ = ['AccMetric']
