@@ -25,9 +25,9 @@ class BlockMasking(BaseMaskGenerator):
     among those that keep at least one of its slots and two of its rows and
     of its columns (one if it has one) inside the grid; the part outside is
     cut off, so every block keeps at least two tokens. Border tokens are
-    thus masked about as often as central ones: BEiT places blocks wholly
-    inside, which at ratio 0.9 on 8x14x14 left a corner token visible in 50%
-    of masks and a central one in 1% (here: 15% and 11%).
+    thus masked about as often as central ones: placing blocks wholly
+    inside, as BEiT does, left a corner token visible in 53% of masks and a
+    central one in 1% at ratio 0.9 on 8x14x14 (here: 16% and 9%).
 
     With ``n = int(mask_ratio * N)`` the target count, the mask of a sample
     is built from its blocks in their drawn order, exactly as follows. Let
@@ -48,9 +48,10 @@ class BlockMasking(BaseMaskGenerator):
     ``w``), and every face-connected component of the mask contains a whole
     block or the first token of the cut block; so the mask is a union of at
     most ``j + 1`` connected pieces, each grown from a cuboid. (Each token of
-    a cut block follows an earlier token of the same block in raster order
-    that is its face neighbour, except the block's first token, which the
-    next one touches; each ring-``d`` token touches a ring-``d - 1`` one.)
+    a cut block but the block's first touches the token before it in the
+    block's raster order, which is masked; the block's first token touches
+    the one after it, masked when ``r >= 2``; each ring-``d`` token touches a
+    ring-``d - 1`` one.)
 
     Args:
         mask_ratio (float): Fraction of tokens masked, in ``[0, 1)``.
@@ -93,9 +94,11 @@ class BlockMasking(BaseMaskGenerator):
             raise ValueError(
                 f'max_num_patches ({max_num_patches}) must be at least '
                 f'min_num_patches ({min_num_patches})')
+        if min_aspect <= 0:
+            raise ValueError(f'min_aspect must be positive, got {min_aspect}')
         max_aspect = 1.0 / min_aspect if max_aspect is None else max_aspect
-        if not 0 < min_aspect <= max_aspect:
-            raise ValueError(f'need 0 < min_aspect <= max_aspect, got '
+        if max_aspect < min_aspect:
+            raise ValueError(f'need min_aspect <= max_aspect, got '
                              f'{min_aspect} and {max_aspect}')
         if isinstance(temporal_extent, str):
             if temporal_extent != 'full':
