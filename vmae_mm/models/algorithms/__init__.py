@@ -1,3 +1,4 @@
+from .recognizer import Recognizer
 from .videomae import VideoMAE
 
-__all__ = ['VideoMAE']
+__all__ = ['Recognizer', 'VideoMAE']

@@ -1,3 +1,4 @@
+from .cls_head import VideoMAEClsHead
 from .pixel_head import VideoMAEPretrainHead
 
-__all__ = ['VideoMAEPretrainHead']
+__all__ = ['VideoMAEClsHead', 'VideoMAEPretrainHead']
