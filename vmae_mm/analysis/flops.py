@@ -347,8 +347,12 @@ def count_flops(model: nn.Module,
 
 
 def format_giga(flops: float) -> str:
-    """``180347000000`` -> ``'180.35 G'``."""
-    return f'{flops / 1e9:.2f} G'
+    """``180347000000`` -> ``'180.35 G'``; below 0.01 G three significant
+    digits (``'0.000124 G'``) so that small models do not read as zero."""
+    giga = flops / 1e9
+    if giga == 0 or abs(giga) >= 0.01:
+        return f'{giga:.2f} G'
+    return f'{giga:.3g} G'
 
 
 def format_split(report: FlopsReport) -> List[str]:
