@@ -18,9 +18,12 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     every ``type`` name and argument (:func:`check_config`)."""
     if not osp.isfile(path):
         raise FileNotFoundError(f'config file not found: {path}')
-    cfg = Config.fromfile(path)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+    try:
+        cfg = Config.fromfile(path)
+        if cfg_options:
+            cfg.merge_from_dict(cfg_options)
+    except (SyntaxError, TypeError, KeyError, AttributeError) as err:
+        raise ConfigError(f'cannot read config {path}: {err}') from err
     check_config(cfg)
     return cfg
 
@@ -64,6 +67,42 @@ def apply_train_args(cfg: Config,
             raise ConfigError('--auto-scale-lr needs auto_scale_lr.'
                               'base_batch_size in the config')
         cfg.auto_scale_lr.enable = True
+    if launcher != 'none' and not torch.cuda.is_available():
+        _use_cpu_distributed(cfg)
+    return cfg
+
+
+def apply_test_args(cfg: Config,
+                    config_path: str,
+                    checkpoint: str,
+                    work_dir: Optional[str] = None,
+                    dump: Optional[str] = None,
+                    launcher: str = 'none') -> Config:
+    """Fold ``tools/test.py``'s flags into ``cfg``.
+
+    Args:
+        checkpoint (str): Weights to evaluate.
+        dump (str, optional): A ``.pkl`` file that receives every video's
+            prediction (scores, label, file name).
+    """
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+    if cfg.get('test_dataloader') is None:
+        raise ConfigError(f'{config_path} has no test_dataloader: it is not '
+                          'an evaluation config')
+    cfg.launcher = launcher
+    cfg.work_dir = work_dir or cfg.get('work_dir') or default_work_dir(
+        config_path)
+    cfg.load_from = checkpoint
+    cfg.resume = False
+    if dump:
+        if not dump.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--dump must name a .pkl file, got {dump}')
+        evaluator = cfg.test_evaluator
+        evaluators = list(evaluator) if isinstance(evaluator, (list, tuple)) \
+            else [evaluator]
+        evaluators.append(dict(type='DumpResults', out_file_path=dump))
+        cfg.test_evaluator = evaluators
     if launcher != 'none' and not torch.cuda.is_available():
         _use_cpu_distributed(cfg)
     return cfg

@@ -1,4 +1,6 @@
 """Stochastic depth."""
+from typing import List
+
 import torch
 from torch import nn
 
@@ -24,3 +26,12 @@ class DropPath(nn.Module):
 
     def extra_repr(self) -> str:
         return f'drop_prob={self.drop_prob}'
+
+
+def drop_path_rates(max_rate: float, num_layers: int) -> List[float]:
+    """Stochastic-depth rates rising linearly from 0 to ``max_rate`` over
+    ``num_layers`` blocks (``torch.linspace``'s values, computed without a
+    tensor so models also build on the meta device)."""
+    if num_layers == 1:
+        return [0.0]
+    return [max_rate * i / (num_layers - 1) for i in range(num_layers)]

@@ -7,6 +7,7 @@ from torch import nn
 
 from vmae_mm.registry import MODELS
 from ..layers.block import Block
+from ..layers.drop_path import drop_path_rates
 from ..layers.pos_embed import sincos_table
 from ..utils.patchify import gather_tokens
 
@@ -60,7 +61,7 @@ class VideoMAEDecoder(BaseModule):
         self.with_cp = with_cp
         self.encoder_to_decoder = nn.Linear(in_dims, embed_dims, bias=False)
         self.mask_token = nn.Parameter(torch.zeros(1, 1, embed_dims))
-        rates = torch.linspace(0, drop_path_rate, num_layers).tolist()
+        rates = drop_path_rates(drop_path_rate, num_layers)
         self.blocks = nn.ModuleList([
             Block(embed_dims, num_heads, int(embed_dims * mlp_ratio),
                   qkv_bias=qkv_bias, drop_path=rate, init_values=init_values,
