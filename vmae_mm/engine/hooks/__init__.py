@@ -1,5 +1,7 @@
 """Training hooks, registered in ``HOOKS``."""
 from .flops_hook import FlopsCounterHook
+from .mask_ratio_hook import MaskRatioSchedulerHook
 from .portable_checkpoint_hook import PortableCheckpointHook
 
 __all__ = ['FlopsCounterHook', 'PortableCheckpointHook']
+__all__ += ['MaskRatioSchedulerHook']
