@@ -5,7 +5,7 @@ import torch
 
 import vmae_mm.models.masking  # noqa: F401  (registers the generators)
 from vmae_mm.models.masking import BaseMaskGenerator
-from vmae_mm.registry import MASK_GENERATORS
+from vmae_mm.registry import MASK_GENERATORS, MODELS
 
 GRID = (8, 14, 14)
 BATCH = 6
@@ -106,3 +106,26 @@ def test_invalid_grid_is_refused(name, grid):
 def test_repr_names_the_type_and_ratio(name):
     text = repr(build(name))
     assert text.startswith(name) and '0.75' in text
+
+
+@pytest.mark.parametrize('name', NAMES)
+def test_drives_a_videomae_training_step(name):
+    model = MODELS.build(dict(
+        type='VideoMAE',
+        backbone=dict(type='VisionTransformer3D',
+                      arch=dict(embed_dims=32, num_layers=1, num_heads=2,
+                                mlp_dims=64),
+                      img_size=64, num_frames=4),  # a (2, 4, 4) grid
+        neck=dict(type='VideoMAEDecoder', in_dims=32, embed_dims=16,
+                  num_layers=1, num_heads=2),
+        head=dict(type='VideoMAEPretrainHead'),
+        mask_generator=dict(type=name, mask_ratio=0.5,
+                            **EXTRA_ARGS.get(name, {}))))
+    torch.manual_seed(0)
+    inputs = torch.randn(2, 3, 4, 64, 64)
+    loss = model(inputs, mode='loss')['loss']
+    loss.backward()
+    assert torch.isfinite(loss)
+    assert model.neck.mask_token.grad.abs().sum() > 0
+    pred = model(inputs, mode='tensor')
+    assert pred.shape == (2, model.mask_generator.num_masked((2, 4, 4)), 1536)
