@@ -1,5 +1,5 @@
 """The VideoMAE pretraining algorithm."""
-from typing import Dict, List, Optional, Set, Union
+from typing import Dict, List, Optional, Set, Tuple, Union
 
 import torch
 from mmengine.model import BaseModel
@@ -75,11 +75,23 @@ class VideoMAE(BaseModel):
         return mask, ~self.decoder_mask_generator(B, grid,
                                                   device=inputs.device)
 
+    def mask_counts(self, inputs: torch.Tensor) -> Tuple[int, int]:
+        """Masked and predicted tokens per sample, known from the generators
+        without looking at the masks (so no host-device sync)."""
+        grid = self.backbone.token_grid(inputs.shape[2:])
+        num_masked = self.mask_generator.num_masked(grid)
+        if self.decoder_mask_generator is None:
+            return num_masked, num_masked
+        num_tokens = grid[0] * grid[1] * grid[2]
+        return num_masked, (num_tokens -
+                            self.decoder_mask_generator.num_masked(grid))
+
     def reconstruct(self,
                     inputs: torch.Tensor,
                     mask: torch.Tensor,
-                    target_mask: Optional[torch.Tensor] = None
-                    ) -> torch.Tensor:
+                    target_mask: Optional[torch.Tensor] = None,
+                    num_masked: Optional[int] = None,
+                    num_targets: Optional[int] = None) -> torch.Tensor:
         """Decoder predictions for the masked tokens.
 
         Args:
@@ -87,20 +99,27 @@ class VideoMAE(BaseModel):
             mask (Tensor): Bool ``(B, N)``, ``True`` = masked.
             target_mask (Tensor, optional): Bool ``(B, N)``, the tokens to
                 predict (fixed count per row). Defaults to ``mask``.
+            num_masked (int, optional): ``True`` count per row of ``mask``.
+            num_targets (int, optional): ``True`` count per row of
+                ``target_mask``. With both counts the step runs without
+                host-device syncs (see :meth:`mask_counts`).
 
         Returns:
             Tensor: ``(B, N_tgt, t*p*p*C)`` (``N_tgt = N_masked`` by default)
             in token order, values in the original decoder head's
             ``(t, p, p, c)`` layout.
         """
-        latent = self.backbone(inputs, mask)  # (B, N_vis, D)
-        return self.neck(latent, mask, target_mask)
+        latent = self.backbone(inputs, mask, num_masked)  # (B, N_vis, D)
+        if target_mask is None or target_mask is mask:
+            return self.neck(latent, mask)
+        return self.neck(latent, mask, target_mask, num_targets)
 
     def loss(self, inputs: torch.Tensor,
              data_samples: Optional[list] = None) -> Dict[str, torch.Tensor]:
         """Reconstruction loss of a batch ``(B, C, T, H, W)``."""
         mask, target_mask = self.draw_masks(inputs)
-        pred = self.reconstruct(inputs, mask, target_mask)
+        pred = self.reconstruct(inputs, mask, target_mask,
+                                *self.mask_counts(inputs))
         return dict(loss=self.head.loss(pred, inputs, target_mask, mask))
 
     def forward(self,
@@ -114,7 +133,8 @@ class VideoMAE(BaseModel):
             return self.loss(inputs, data_samples)
         if mode == 'tensor':
             mask, target_mask = self.draw_masks(inputs)
-            return self.reconstruct(inputs, mask, target_mask)
+            return self.reconstruct(inputs, mask, target_mask,
+                                    *self.mask_counts(inputs))
         raise RuntimeError(f'VideoMAE supports modes "loss" and "tensor", '
                            f'got {mode!r}')
 

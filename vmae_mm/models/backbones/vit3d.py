@@ -292,13 +292,17 @@ class VisionTransformer3D(BaseModule):
 
     def forward(self,
                 video: torch.Tensor,
-                mask: Optional[torch.Tensor] = None) -> torch.Tensor:
+                mask: Optional[torch.Tensor] = None,
+                num_masked: Optional[int] = None) -> torch.Tensor:
         """Encode a clip.
 
         Args:
             video (Tensor): Normalized clip, ``(B, C, T, H, W)``.
             mask (Tensor, optional): Bool ``(B, N)``, ``True`` = masked, the
                 same count in every row. None encodes every token.
+            num_masked (int, optional): Masked tokens per row, when known
+                (the mask generator's ``num_masked``): the visible tokens are
+                then gathered without a host-device sync.
 
         Returns:
             Tensor: ``(B, N_vis, D)`` normed tokens for ``out_type='tokens'``,
@@ -310,7 +314,9 @@ class VisionTransformer3D(BaseModule):
             x = self.patch_embed(video) + pos  # (B, N, D)
         else:
             keep = ~mask
-            x = self.patch_embed(video, keep) + gather_tokens(pos, keep)
+            count = None if num_masked is None else mask.shape[1] - num_masked
+            x = (self.patch_embed(video, keep, count) +
+                 gather_tokens(pos, keep, count))
         x = self.pos_drop(x)  # (B, N_vis, D)
         for block in self.blocks:
             if self.with_cp and x.requires_grad:

@@ -46,6 +46,22 @@ class VideoMAEPretrainHead(BaseModule):
         self.register_buffer('std', torch.tensor(std).view(1, -1, 1, 1, 1),
                              persistent=False)
 
+    def _pixel_patches(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Un-normalized pixels in ``[0, 1]`` as patches ``(B, N, t*p*p*C)``."""
+        pixels = inputs.float() * self.std + self.mean  # (B, C, T, H, W)
+        return patchify(pixels, self.tubelet_size, self.patch_size)
+
+    def _normalize(self, patches: torch.Tensor,
+                   channels: int) -> torch.Tensor:
+        """Per-patch, per-channel normalization (unbiased std, ``+ 1e-6``)."""
+        if not self.norm_pix:
+            return patches
+        B, N, _ = patches.shape
+        patches = patches.reshape(B, N, -1, channels)  # (B, N, t*p*p, C)
+        mean = patches.mean(dim=-2, keepdim=True)
+        std = patches.var(dim=-2, unbiased=True, keepdim=True).sqrt()
+        return ((patches - mean) / (std + 1e-6)).reshape(B, N, -1)
+
     @torch.no_grad()
     def target(self, inputs: torch.Tensor) -> torch.Tensor:
         """Per-token pixel target for every token.
@@ -56,17 +72,7 @@ class VideoMAEPretrainHead(BaseModule):
         Returns:
             Tensor: float32 ``(B, N, t*p*p*C)``.
         """
-        pixels = inputs.float() * self.std + self.mean  # (B, C, T, H, W)
-        patches = patchify(pixels, self.tubelet_size, self.patch_size)
-        if not self.norm_pix:
-            return patches
-        B, N, _ = patches.shape
-        C = pixels.shape[1]
-        patches = patches.reshape(B, N, -1, C)  # (B, N, t*p*p, C)
-        mean = patches.mean(dim=-2, keepdim=True)
-        std = patches.var(dim=-2, unbiased=True, keepdim=True).sqrt()
-        patches = (patches - mean) / (std + 1e-6)
-        return patches.reshape(B, N, -1)
+        return self._normalize(self._pixel_patches(inputs), inputs.shape[1])
 
     def loss(self,
              pred: torch.Tensor,
@@ -86,9 +92,14 @@ class VideoMAEPretrainHead(BaseModule):
         Returns:
             Tensor: Scalar loss.
         """
-        target = gather_tokens(self.target(inputs), target_mask)
+        num_targets = pred.shape[1]
+        with torch.no_grad():  # only the predicted tokens are normalized
+            patches = gather_tokens(self._pixel_patches(inputs), target_mask,
+                                    num_targets)  # (B, N_tgt, t*p*p*C)
+            target = self._normalize(patches, inputs.shape[1])
         if mask is None or mask is target_mask:
             return F.mse_loss(pred.float(), target)
         per_token = (pred.float() - target).pow(2).mean(dim=-1)  # (B, N_tgt)
-        counted = gather_tokens(mask[..., None], target_mask)[..., 0].float()
+        counted = gather_tokens(mask[..., None], target_mask,
+                                num_targets)[..., 0].float()
         return (per_token * counted).sum() / counted.sum().clamp(min=1.0)

@@ -34,13 +34,15 @@ class TubeletEmbed(nn.Module):
 
     def forward(self,
                 video: torch.Tensor,
-                keep: Optional[torch.Tensor] = None) -> torch.Tensor:
+                keep: Optional[torch.Tensor] = None,
+                count: Optional[int] = None) -> torch.Tensor:
         """Embed a clip.
 
         Args:
             video (Tensor): Shape ``(B, C, T, H, W)``.
             keep (Tensor, optional): Bool ``(B, N)``, the tokens to embed
                 (the same count K per row). All when None.
+            count (int, optional): K, if known (a sync-free gather).
 
         Returns:
             Tensor: ``(B, N, D)``, or ``(B, K, D)`` with ``keep``.
@@ -49,5 +51,5 @@ class TubeletEmbed(nn.Module):
             return self.proj(video).flatten(2).transpose(1, 2)  # (B, N, D)
         patches = patchify_channels_first(video, self.tubelet_size,
                                           self.patch_size)  # (B, N, C*t*p*p)
-        patches = gather_tokens(patches, keep)  # (B, K, C*t*p*p)
+        patches = gather_tokens(patches, keep, count)  # (B, K, C*t*p*p)
         return F.linear(patches, self.proj.weight.flatten(1), self.proj.bias)

@@ -99,7 +99,8 @@ class VideoMAEDecoder(BaseModule):
     def forward(self,
                 latent: torch.Tensor,
                 mask: torch.Tensor,
-                target_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
+                target_mask: Optional[torch.Tensor] = None,
+                num_targets: Optional[int] = None) -> torch.Tensor:
         """Predict pixels of the tokens to reconstruct.
 
         Args:
@@ -107,16 +108,21 @@ class VideoMAEDecoder(BaseModule):
             mask (Tensor): Bool ``(B, N)``, ``True`` = masked for the encoder.
             target_mask (Tensor, optional): Bool ``(B, N)``, the tokens to
                 reconstruct, a fixed count per row. Defaults to ``mask``.
+            num_targets (int, optional): Tokens to reconstruct per row, when
+                ``target_mask`` is given and the count is known: with it (and
+                by default) every gather is free of host-device syncs.
 
         Returns:
             Tensor: ``(B, N_tgt, out_dims)``, in token order.
         """
+        num_tokens, num_visible = mask.shape[1], latent.shape[1]
         if target_mask is None:
-            target_mask = mask
+            target_mask, num_targets = mask, num_tokens - num_visible
         x_vis = self.encoder_to_decoder(latent)  # (B, N_vis, D_dec)
-        pos = self.position_table(mask.shape[1], x_vis.device).to(x_vis.dtype)
-        pos_vis = gather_tokens(pos, ~mask)  # (B, N_vis, D_dec)
-        pos_tgt = gather_tokens(pos, target_mask)  # (B, N_tgt, D_dec)
+        pos = self.position_table(num_tokens, x_vis.device).to(x_vis.dtype)
+        pos_vis = gather_tokens(pos, ~mask, num_visible)  # (B, N_vis, D_dec)
+        pos_tgt = gather_tokens(pos, target_mask,
+                                num_targets)  # (B, N_tgt, D_dec)
         num_targets = pos_tgt.shape[1]
         x = torch.cat([x_vis + pos_vis, self.mask_token.to(x_vis.dtype) + pos_tgt],
                       dim=1)  # (B, N_vis + N_tgt, D_dec)

@@ -4,7 +4,7 @@ Token ``n`` of a ``(T', H', W')`` grid is ``t * H' * W' + h * W' + w``, the
 order of ``Conv3d(...).flatten(2)``. Patch values are laid out
 ``(t, p, p, c)`` (channels last), the layout of the original decoder head.
 """
-from typing import Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import torch
 
@@ -80,16 +80,27 @@ def patchify_channels_first(video: torch.Tensor, tubelet_size: int,
     return x.reshape(B, Tg * Hg * Wg, C * tubelet_size * patch_size**2)
 
 
-def gather_tokens(tokens: torch.Tensor, select: torch.Tensor) -> torch.Tensor:
+def gather_tokens(tokens: torch.Tensor,
+                  select: torch.Tensor,
+                  count: Optional[int] = None) -> torch.Tensor:
     """Keep the selected tokens of every sample, in token order.
 
     Args:
         tokens (Tensor): Shape ``(B, N, D)`` (or ``(1, N, D)``, broadcast).
         select (Tensor): Bool, shape ``(B, N)``, the same count K per row.
+        count (int, optional): K, when the caller knows it. Then the gather
+            runs without a host-device sync (a stable argsort instead of
+            boolean indexing, whose output size the host must wait for), and
+            its shape is static for ``torch.compile``.
 
     Returns:
         Tensor: Shape ``(B, K, D)``.
     """
     B = select.shape[0]
     tokens = tokens.expand(B, -1, -1)
-    return tokens[select].reshape(B, -1, tokens.shape[-1])
+    if count is None:
+        return tokens[select].reshape(B, -1, tokens.shape[-1])
+    order = torch.argsort(select.to(torch.uint8), dim=1, descending=True,
+                          stable=True)[:, :count]  # (B, K), ascending ids
+    index = order[..., None].expand(-1, -1, tokens.shape[-1])
+    return torch.gather(tokens, 1, index)
