@@ -10,6 +10,7 @@ from torch import nn
 from vmae_mm.analysis import (FLOP_UNIT, IGNORED_OPS, count_flops,
                               default_input_shape, format_split,
                               format_unsupported)
+from vmae_mm.models import VisionTransformer3D
 from vmae_mm.registry import MODELS
 
 TINY = dict(embed_dims=64, num_layers=2, num_heads=4, mlp_dims=128)
@@ -41,10 +42,14 @@ def vit_macs(tokens: int, dims: int, depth: int, mlp_dims: int,
 
 
 def build_classifier(arch, num_classes: int, **backbone) -> nn.Module:
-    """Finetuning-style model: mean-pooled ViT with fc_norm, linear head."""
-    vit = MODELS.build(dict(type='VisionTransformer3D', arch=arch,
-                            out_type='avg_featmap', **backbone))
-    return nn.Sequential(vit, nn.Linear(vit.embed_dims, num_classes))
+    """The finetuning model: mean-pooled ViT with fc_norm, linear head."""
+    dims = VisionTransformer3D._resolve_arch(arch)['embed_dims']
+    return MODELS.build(dict(
+        type='Recognizer',
+        backbone=dict(type='VisionTransformer3D', arch=arch,
+                      out_type='avg_featmap', **backbone),
+        cls_head=dict(type='VideoMAEClsHead', num_classes=num_classes,
+                      in_channels=dims)))
 
 
 def build_videomae(arch='base', neck=None, decoder_mask=None, **backbone):
@@ -64,6 +69,7 @@ def test_vitb_finetune_matches_paper():
     model = build_classifier('base', num_classes=174)
     report = count_flops(model, (1, 3, 16, 224, 224))
     assert report.mode == 'classify'
+    assert report.tokens == dict(total=1568, encoder=1568)
     assert report.total / 1e9 == pytest.approx(180, rel=0.01)
     # 1568 tokens; the head adds 768 * 174.
     assert report.total == vit_macs(1568, 768, 12, 3072) + 768 * 174
@@ -83,11 +89,13 @@ def test_tiny_classifier_matches_hand_count(attn_impl, init_values):
     report = count_flops(model, (1, 3, 8, 32, 32))
     tokens = 4 * 2 * 2  # 8 frames / 2, 32 / 16, 32 / 16
     per_block = block_macs(tokens, 64, 128)
-    assert report.by_module['0.blocks.0'] == per_block
-    assert report.by_module['0.patch_embed'] == embed_macs(tokens, 64, 1536)
+    assert report.by_module['backbone.blocks.0'] == per_block
+    assert report.by_module['backbone.patch_embed'] == embed_macs(
+        tokens, 64, 1536)
     assert report.total == vit_macs(tokens, 64, 2, 128) + 64 * 10
-    assert report.split == {'0': vit_macs(tokens, 64, 2, 128), '1': 64 * 10}
-    assert report.tokens == {}
+    assert report.split == dict(backbone=vit_macs(tokens, 64, 2, 128),
+                                cls_head=64 * 10)
+    assert report.tokens == dict(total=tokens, encoder=tokens)
     assert report.unsupported_ops == {}
 
 

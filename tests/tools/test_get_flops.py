@@ -24,9 +24,13 @@ model = dict(
     mask_generator=dict(type='TubeMasking', mask_ratio=0.75))
 """
 
-VITB_FINETUNE_BACKBONE = """
+VITB_FINETUNE = """
 default_scope = 'vmae_mm'
-model = dict(type='VisionTransformer3D', arch='base', out_type='avg_featmap')
+model = dict(
+    type='Recognizer',
+    backbone=dict(type='VisionTransformer3D', arch='base',
+                  out_type='avg_featmap'),
+    cls_head=dict(type='VideoMAEClsHead', num_classes=174, in_channels=768))
 """
 
 
@@ -59,13 +63,16 @@ def write(tmp_path, text: str) -> Path:
     return path
 
 
-def test_vitb_finetune_backbone(get_flops, capsys, tmp_path):
-    lines = run(get_flops, capsys, write(tmp_path, VITB_FINETUNE_BACKBONE),
+def test_vitb_finetune(get_flops, capsys, tmp_path):
+    """The paper's 180 G / 87 M within 1%: backbone 86.23 M (fc_norm
+    included) + SSv2 head 0.13 M; 180.34 G (head: 768 x 174)."""
+    lines = run(get_flops, capsys, write(tmp_path, VITB_FINETUNE),
                 '--depth', 1)
-    # 86.23 M and 180.34 G: the paper's 87 M includes the classifier head.
-    assert final_numbers(lines) == (86.23, 180.34)
+    assert final_numbers(lines) == (86.36, 180.34)
     assert lines[-1] == f'FLOPs: 180.34 G ({FLOP_UNIT})'
+    assert 'mode: classify' in lines[0]
     assert any(line.startswith('| model ') for line in lines)
+    assert any(line.startswith('| cls_head') for line in lines)
 
 
 def test_pretraining_config_prints_split(get_flops, capsys, tmp_path):

@@ -259,7 +259,10 @@ def _count_pretrain(model: nn.Module, video: torch.Tensor
 
 def _count_classify(model: nn.Module, video: torch.Tensor
                     ) -> Tuple[FlopCountAnalysis, Dict[str, int]]:
-    analysis = _analysis(_TracedForward(model, model), (video, ))
+    # The Recognizer's logits: backbone then cls_head, without the softmax
+    # of its 'tensor' mode (which would not count anyway).
+    forward_fn = getattr(model, 'logits', model)
+    analysis = _analysis(_TracedForward(model, forward_fn), (video, ))
     analysis.total()
     backbone = getattr(model, 'backbone', model)
     tokens = {}
@@ -292,12 +295,15 @@ def count_flops(model: nn.Module,
 
     Args:
         model (nn.Module): A :class:`~vmae_mm.models.VideoMAE` (pretraining)
-            or a classifier whose ``forward(inputs)`` takes a clip batch
+            or a classifier: a :class:`~vmae_mm.models.Recognizer` (counted
+            through its ``logits``: backbone and ``cls_head``, one view) or
+            any module whose ``forward(inputs)`` takes a clip batch
             ``(B, C, T, H, W)``.
         inputs_shape (Sequence[int]): ``(B, C, T, H, W)``.
         mode (str): ``'pretrain'`` counts ``reconstruct`` with masks drawn by
             the model's mask generators; ``'classify'`` counts
-            ``forward(inputs)``; ``'auto'`` picks by the model's type.
+            ``logits(inputs)`` if the model has it, else ``forward(inputs)``;
+            ``'auto'`` picks by the model's type.
             Defaults to ``'auto'``.
 
     Returns:
