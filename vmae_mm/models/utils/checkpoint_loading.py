@@ -146,13 +146,17 @@ def load_state_dict_checked(module: nn.Module,
     """
     state, dropped, may_be_fresh = adapt_state_dict(module, state_dict)
     result = module.load_state_dict(state, strict=False)
-    if result.unexpected_keys:
-        raise KeyError(f'checkpoint keys that {type(module).__name__} does '
-                       f'not have: {result.unexpected_keys}')
     missing = [k for k in result.missing_keys if k not in may_be_fresh]
+    problems = []
+    if result.unexpected_keys:
+        problems.append(f'checkpoint keys that {type(module).__name__} does '
+                        f'not have: {result.unexpected_keys}')
     if missing:
-        raise KeyError(f'{type(module).__name__} keys that the checkpoint '
-                       f'does not have: {missing}')
+        problems.append(f'{type(module).__name__} keys that the checkpoint '
+                        f'does not have: {missing}')
+    if problems:
+        raise KeyError('; '.join(problems) + ' (is this checkpoint for '
+                       'another model or config?)')
     fresh = sorted(result.missing_keys)
     if fresh:
         print_log(f'start fresh (not in the checkpoint): {_summary(fresh)}',
