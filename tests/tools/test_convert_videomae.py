@@ -121,3 +121,45 @@ def test_runs_as_a_script():
     result = subprocess.run([sys.executable, SCRIPT, '--help'],
                             capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0 and '--src-format' in result.stdout
+
+
+PRETRAIN = '''
+default_scope = 'vmae_mm'
+model = dict(type='VideoMAE',
+             backbone=dict(type='VisionTransformer3D',
+                           arch=dict(embed_dims=64, num_layers=2,
+                                     num_heads=2, mlp_dims=256),
+                           img_size=32, num_frames=4),
+             neck=dict(type='VideoMAEDecoder', in_dims=64, embed_dims=32,
+                       num_layers=1, num_heads=2),
+             head=dict(type='VideoMAEPretrainHead'),
+             mask_generator=dict(type='TubeMasking', mask_ratio=0.75))
+'''
+
+
+def test_pretraining_model_to_hf_directory(tmp_path):
+    config = tmp_path / 'pretrain.py'
+    config.write_text(PRETRAIN)
+    torch.manual_seed(0)
+    model = init_model(config)
+    with torch.no_grad():
+        for param in model.parameters():
+            param.add_(0.05 * torch.randn_like(param))
+    src = tmp_path / 'epoch_800.pth'
+    torch.save(dict(state_dict=model.state_dict()), src)
+    out = tmp_path / 'hf'
+    convert_videomae.main([str(src), str(out), '--to', 'hf', '--config',
+                           str(config)])
+    assert (out / 'config.json').exists()
+    hf_model = transformers.VideoMAEForPreTraining.from_pretrained(out).eval()
+    for module in hf_model.modules():
+        if isinstance(module, torch.nn.LayerNorm):
+            module.eps = 1e-6
+    video = torch.randn(2, 3, 4, 32, 32)
+    mask = torch.zeros(2, 8, dtype=torch.bool)
+    mask[:, 2:] = True
+    with torch.no_grad():
+        expected = hf_model(pixel_values=video.transpose(1, 2),
+                            bool_masked_pos=mask).logits
+        actual = model.reconstruct(video, mask)
+    assert (actual - expected).abs().max() < 1e-5 * expected.abs().max()

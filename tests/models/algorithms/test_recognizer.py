@@ -1,14 +1,19 @@
 """Recognizer: scores, multi-view averaging, losses, predictions, layer ids,
 parameter counts of the finetuning models."""
+import os.path as osp
+
 import pytest
 import torch
 import torch.nn.functional as F
+from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 
 from vmae_mm.registry import MODELS
 from vmae_mm.structures import ActionDataSample
 
 NUM_CLASSES = 5
+CONFIG_DIR = osp.join(osp.dirname(osp.abspath(__file__)), '..', '..', '..',
+                      'configs', '_base_', 'models')
 
 
 def build(**backbone):
@@ -136,17 +141,15 @@ def test_rejects_token_backbone_and_bad_input():
         model(torch.randn(1, 3, 4, 32, 32), mode='features')
 
 
-# Finetuning model sizes in the VideoMAE paper (K400 head, 400 classes).
+# Finetuning model sizes in the VideoMAE paper (K400 head, 400 classes),
+# from the base model configs.
 @pytest.mark.parametrize('arch,millions', [('s', 22), ('b', 87), ('l', 305),
                                            ('h', 633)])
 def test_parameter_counts_match_the_paper(arch, millions):
-    with torch.device('meta'):
-        model = MODELS.build(dict(
-            type='Recognizer',
-            backbone=dict(type='VisionTransformer3D', arch=arch,
-                          out_type='avg_featmap'),
-            cls_head=dict(type='VideoMAEClsHead', num_classes=400,
-                          in_channels={'s': 384, 'b': 768, 'l': 1024,
-                                       'h': 1280}[arch])))
+    path = osp.join(CONFIG_DIR, f'recognizer_vit{arch}.py')
+    cfg = Config.fromfile(path)
+    with torch.device('meta'):  # shapes only
+        model = MODELS.build(cfg.model)
     count = sum(p.numel() for p in model.parameters())
     assert count == pytest.approx(millions * 1e6, rel=0.01)
+    assert cfg.model.cls_head.in_channels == model.backbone.embed_dims
