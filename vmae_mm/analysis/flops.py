@@ -17,8 +17,9 @@ model-FLOPs-utilization figure compares against:
   its two ``matmul`` ops.
 
 What is deliberately not counted (:data:`IGNORED_OPS`): normalizations
-(fvcore would book LayerNorm at a rough 5 per element) and element-wise and
-reduction ops (residual adds, GELU, softmax, scaling, mean pooling). They
+(fvcore would book LayerNorm at a rough 5 per element), element-wise and
+reduction ops (residual adds, GELU, softmax, scaling, mean pooling, the
+sin-cos position tables) and the sorting of token indices. They
 cost ``O(N*D)`` against ``O(N*D^2)`` for the matrix products (LayerNorm would
 add 0.08% to ViT-B), are bound by memory rather than arithmetic, and the
 published ViT/VideoMAE numbers leave them out. Any other op fvcore skips is
@@ -60,11 +61,17 @@ FlopsMode = Literal['auto', 'pretrain', 'classify']
 #: Normalizations, element-wise and reduction ops, left out on purpose (see
 #: the module docstring).
 IGNORED_OPS: Tuple[str, ...] = (
+    # normalizations
     'aten::layer_norm', 'aten::group_norm', 'aten::batch_norm',
     'aten::instance_norm',
+    # element-wise and reductions (sin/cos/pow build sin-cos position tables)
     'aten::add', 'aten::add_', 'aten::sub', 'aten::rsub', 'aten::mul',
     'aten::mul_', 'aten::div', 'aten::div_', 'aten::neg', 'aten::gelu',
-    'aten::softmax', 'aten::mean', 'aten::sum',
+    'aten::softmax', 'aten::mean', 'aten::sum', 'aten::sin', 'aten::cos',
+    'aten::pow',
+    # token bookkeeping: sorting indices of the visible/target tokens, and
+    # allocation
+    'aten::argsort', 'aten::sort', 'aten::empty_like',
 )
 
 
@@ -75,7 +82,8 @@ def sdpa_flop_jit(inputs: List[Any], outputs: List[Any]) -> int:
     ``Lq * Lk * d_v`` multiply-adds per batch element and head.
 
     Args:
-        inputs (list): jit values; the first three are ``q`` ``(..., Lq, d_qk)``,
+        inputs (list): jit values; the first three are
+            ``q`` ``(..., Lq, d_qk)``,
             ``k`` ``(..., Lk, d_qk)`` and ``v`` ``(..., Lk, d_v)``.
         outputs (list): jit values (unused).
 
@@ -247,8 +255,22 @@ def _analysis(module: nn.Module, inputs: Tuple[torch.Tensor, ...]
 def _count_pretrain(model: nn.Module, video: torch.Tensor
                     ) -> Tuple[FlopCountAnalysis, Dict[str, int]]:
     mask, target_mask = model.draw_masks(video)  # each bool (B, N)
-    analysis = _analysis(_TracedForward(model, model.reconstruct),
-                         (video, mask, target_mask))
+    # The per-row counts, as the training step passes them (static shapes).
+    counts = tuple(model.mask_counts(video)) if hasattr(
+        model, 'mask_counts') else ()
+    if target_mask is mask:  # no decoder masking: the decoder's own path
+
+        def reconstruct(inputs, mask):
+            return model.reconstruct(inputs, mask, mask, *counts)
+
+        traced_inputs = (video, mask)
+    else:
+
+        def reconstruct(inputs, mask, target_mask):
+            return model.reconstruct(inputs, mask, target_mask, *counts)
+
+        traced_inputs = (video, mask, target_mask)
+    analysis = _analysis(_TracedForward(model, reconstruct), traced_inputs)
     analysis.total()  # run the trace
     num_visible = int((~mask[0]).sum())
     num_targets = int(target_mask[0].sum())
@@ -338,8 +360,11 @@ def count_flops(model: nn.Module,
                  for name, _ in model.named_children()
                  if by_module.get(name, 0) > 0}
     ignored = set(IGNORED_OPS)
-    unsupported = {op: count for op, count in analysis.unsupported_ops().items()
-                   if op not in ignored}
+    unsupported = {
+        op: count
+        for op, count in analysis.unsupported_ops().items()
+        if op not in ignored
+    }
     return FlopsReport(
         mode=mode,
         input_shape=inputs_shape,

@@ -4,7 +4,8 @@ import os.path as osp
 from typing import Optional, Sequence, Tuple
 
 import torch
-from mmengine.dist import broadcast_object_list, get_world_size, is_main_process
+from mmengine.dist import (broadcast_object_list, get_world_size,
+                           is_main_process)
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
