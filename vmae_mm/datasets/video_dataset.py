@@ -6,6 +6,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger
 
 from vmae_mm.registry import DATASETS
+from .repeated_sampling import split_at_decode
 from .transforms.loading import VideoDecodeError
 
 
@@ -23,6 +24,13 @@ class VideoDataset(BaseDataset):
     drops out of an evaluation. A missing file is always an error: it means
     the list or the prefix is wrong.
 
+    With ``num_sample > 1`` (repeated sampling, training only) a video is
+    opened, sampled and decoded once and the rest of the pipeline (everything
+    after the decode transform) runs ``num_sample`` times on copies of the
+    frames, so one item is a list of ``num_sample`` independently augmented
+    clips of the same frames; use ``collate_fn=dict(type=
+    'multi_sample_collate')`` to flatten them into the batch.
+
     Args:
         ann_file (str): The annotation list.
         pipeline (Sequence[dict | Callable]): Transforms.
@@ -33,6 +41,7 @@ class VideoDataset(BaseDataset):
         max_refetch (int): Replacement tries for undecodable videos.
             Defaults to 10.
         lazy_init (bool): Defer reading the list. Defaults to False.
+        num_sample (int): Augmented clips per decoded video. Defaults to 1.
     """
 
     def __init__(self,
@@ -42,8 +51,16 @@ class VideoDataset(BaseDataset):
                  test_mode: bool = False,
                  delimiter: str = ' ',
                  max_refetch: int = 10,
-                 lazy_init: bool = False) -> None:
+                 lazy_init: bool = False,
+                 num_sample: int = 1) -> None:
+        if num_sample < 1:
+            raise ValueError(f'num_sample must be >= 1, got {num_sample}')
+        if num_sample > 1 and test_mode:
+            raise ValueError('num_sample > 1 (repeated sampling) is for '
+                             'training; test views come from the pipeline '
+                             '(num_clips, ThreeCrop)')
         self.delimiter = delimiter
+        self.num_sample = num_sample
         self.num_skipped = 0
         self._skipped_files: set = set()
         super().__init__(ann_file=ann_file,
@@ -52,6 +69,8 @@ class VideoDataset(BaseDataset):
                          test_mode=test_mode,
                          max_refetch=max_refetch,
                          lazy_init=lazy_init)
+        if num_sample > 1:
+            self._decode, self._augment = split_at_decode(self.pipeline)
 
     def load_data_list(self) -> List[dict]:
         """Parse ``path label`` lines."""
@@ -84,11 +103,28 @@ class VideoDataset(BaseDataset):
                              'videos')
         return data_list
 
-    def prepare_data(self, idx: int) -> Optional[dict]:
-        """Run the pipeline on sample ``idx``; None (resample) if its video
-        cannot be decoded during training."""
+    def _prepare_samples(self, idx: int) -> Optional[List[dict]]:
+        """Decode sample ``idx`` once; augment and pack it ``num_sample``
+        times, each time from a fresh copy of the decoded frames."""
+        decoded = self._decode(self.get_data_info(idx))
+        if decoded is None:
+            return None
+        samples = []
+        for _ in range(self.num_sample):
+            packed = self._augment(dict(decoded, imgs=decoded['imgs'].copy()))
+            if packed is None:
+                return None
+            samples.append(packed)
+        return samples
+
+    def prepare_data(self, idx: int) -> Union[dict, List[dict], None]:
+        """Run the pipeline on sample ``idx``: a packed dict, or a list of
+        ``num_sample`` of them; None (resample) if its video cannot be
+        decoded during training."""
         try:
-            return super().prepare_data(idx)
+            if self.num_sample == 1:
+                return super().prepare_data(idx)
+            return self._prepare_samples(idx)
         except VideoDecodeError as err:
             if self.test_mode:
                 raise

@@ -58,13 +58,14 @@ class PackInputs(BaseTransform):
 
     Args:
         meta_keys (Sequence[str]): Keys copied into the data sample's
-            metainfo. Defaults to ``('filename', 'frame_inds', 'img_shape',
-            'num_views')``.
+            metainfo. Defaults to ``('filename', 'frame_dir', 'frame_inds',
+            'img_shape', 'num_views')``.
     """
 
     def __init__(self,
-                 meta_keys: Sequence[str] = ('filename', 'frame_inds',
-                                             'img_shape', 'num_views')
+                 meta_keys: Sequence[str] = ('filename', 'frame_dir',
+                                             'frame_inds', 'img_shape',
+                                             'num_views')
                  ) -> None:
         self.meta_keys = tuple(meta_keys)
 

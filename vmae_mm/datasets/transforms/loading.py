@@ -1,7 +1,8 @@
-"""Opening, sampling and decoding videos with decord."""
+"""Opening, sampling and decoding videos (decord, with an OpenCV fallback)."""
 import os.path as osp
-from typing import Dict
+from typing import Dict, List, Optional, Sequence
 
+import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 
@@ -15,6 +16,7 @@ class VideoDecodeError(RuntimeError):
     def __init__(self, filename: str, reason: str) -> None:
         super().__init__(f'cannot decode video {filename}: {reason}')
         self.filename = filename
+        self.reason = reason
 
 
 @TRANSFORMS.register_module()
@@ -139,9 +141,74 @@ class SampleFrames(BaseTransform):
                 f'num_clips={self.num_clips}, test_mode={self.test_mode})')
 
 
+class BaseDecode(BaseTransform):
+    """Base of the transforms that turn sampled frame indices into pixels.
+
+    Datasets with ``num_sample > 1`` split their pipeline right after the
+    decode step: everything up to it runs once per video, everything after
+    it once per sample (see :func:`vmae_mm.datasets.split_at_decode`).
+    Subclasses add ``imgs`` (uint8 ``(N, H, W, 3)`` RGB), ``img_shape`` and
+    ``original_shape``.
+    """
+
+
+def _check_frames(frames: np.ndarray, count: int) -> Optional[str]:
+    """Why ``frames`` is not ``count`` RGB frames, or None if it is."""
+    if frames.ndim != 4 or frames.shape[0] != count or frames.shape[3] != 3:
+        return (f'got frames of shape {tuple(frames.shape)}, expected '
+                f'({count}, H, W, 3)')
+    return None
+
+
+def decode_with_opencv(filename: str, indices: Sequence[int]) -> np.ndarray:
+    """Decode frames ``indices`` (sorted, unique) by reading the file in
+    order with ``cv2.VideoCapture``.
+
+    Sequential reading is slower than decord's seeking but does not depend
+    on the container's index, so it also works where seeking is broken.
+
+    Args:
+        filename (str): The video file.
+        indices (Sequence[int]): Sorted unique 0-based frame indices.
+
+    Returns:
+        ndarray: uint8 RGB ``(len(indices), H, W, 3)``.
+
+    Raises:
+        VideoDecodeError: The file cannot be opened or ends before the last
+            index.
+    """
+    cap = cv2.VideoCapture(filename)
+    try:
+        if not cap.isOpened():
+            raise VideoDecodeError(filename, 'OpenCV cannot open it either')
+        wanted = list(indices)
+        frames: List[np.ndarray] = []
+        position = 0
+        while wanted and position <= wanted[-1]:
+            ok, frame = cap.read()
+            if not ok:
+                raise VideoDecodeError(
+                    filename, f'OpenCV read only {position} frames, frame '
+                    f'{wanted[-1]} was requested (truncated file?)')
+            while wanted and wanted[0] == position:
+                frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+                wanted.pop(0)
+            position += 1
+    finally:
+        cap.release()
+    return np.stack(frames)
+
+
 @TRANSFORMS.register_module()
-class DecordDecode(BaseTransform):
-    """Decode the chosen frames.
+class DecordDecode(BaseDecode):
+    """Decode the chosen frames with decord, falling back to OpenCV.
+
+    decord 0.6.0 fails on some frame widths (48 or 72 pixels: ``DECORDArray
+    CopyFromTo: The size must exactly match``) and can return frames of the
+    wrong shape; when its batch decode raises or returns anything but
+    ``(N, H, W, 3)``, the frames are read again with ``cv2.VideoCapture``.
+    Only when that fails too is the video reported as undecodable.
 
     Required Keys: ``video_reader``, ``frame_inds``, ``filename``.
     Added Keys: ``imgs`` (uint8 ``(N, H, W, 3)`` RGB), ``img_shape``,
@@ -149,24 +216,30 @@ class DecordDecode(BaseTransform):
     Removed Keys: ``video_reader``.
 
     Raises:
-        VideoDecodeError: Decoding failed (e.g. a truncated file).
+        VideoDecodeError: Neither decord nor OpenCV could decode the frames
+            (e.g. a truncated file).
     """
 
     def transform(self, results: Dict) -> Dict:
         reader = results.pop('video_reader')
+        filename = results['filename']
         inds = results['frame_inds']
         unique, inverse = np.unique(inds, return_inverse=True)
         try:
             frames = reader.get_batch(unique.tolist()).asnumpy()
-        except Exception as err:
-            raise VideoDecodeError(results['filename'],
-                                   str(err).splitlines()[0]) from err
+            problem = _check_frames(frames, len(unique))
+        except Exception as err:  # decord raises its own DECORDError types
+            problem = str(err).splitlines()[0]
         finally:
             del reader
+        if problem is not None:
+            try:
+                frames = decode_with_opencv(filename, unique.tolist())
+            except VideoDecodeError as err:
+                raise VideoDecodeError(
+                    filename, f'decord: {problem}; {err.reason}') from None
         frames = frames[inverse]  # (N, H, W, 3), in the sampled order
         results['imgs'] = frames
         results['original_shape'] = frames.shape[1:3]
         results['img_shape'] = frames.shape[1:3]
         return results
-
-

@@ -1,3 +1,4 @@
+from .blending import MixupCutmix
 from .video_preprocessor import VideoDataPreprocessor
 
-__all__ = ['VideoDataPreprocessor']
+__all__ = ['MixupCutmix', 'VideoDataPreprocessor']
