@@ -218,7 +218,8 @@ def test_meta_device_build_is_cheap():
 
 
 def test_no_weight_decay_and_layer_ids():
-    model = tiny(pos_embed='learnable', init_values=0.1, out_type='avg_featmap')
+    model = tiny(pos_embed='learnable', init_values=0.1,
+                 out_type='avg_featmap')
     names = model.no_weight_decay()
     assert {'pos_embed', 'blocks.0.gamma_1', 'blocks.1.attn.q_bias',
             'fc_norm.weight', 'patch_embed.proj.bias'} <= names

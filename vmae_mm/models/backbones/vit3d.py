@@ -51,7 +51,8 @@ class VisionTransformer3D(BaseModule):
     ``ValueError``, as dropping learned positions would change the model.
 
     ``init_cfg=dict(type='Pretrained', checkpoint=PATH, prefix='backbone.')``
-    is served by vmae_mm's loader, not mmengine's: the file may be an
+    (a dict, not inside a list) is served by vmae_mm's loader, not
+    mmengine's (which loads non-strictly and only warns): the file may be an
     official, transformers, mmaction2 or vmae_mm checkpoint, the encoder's
     ``norm`` is dropped when this backbone pools into ``fc_norm`` (which
     starts fresh), and every other key must match: unknown or missing keys

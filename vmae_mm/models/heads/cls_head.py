@@ -38,7 +38,8 @@ class VideoMAEClsHead(BaseModule):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if num_classes <= 0:
-            raise ValueError(f'num_classes must be positive, got {num_classes}')
+            raise ValueError(f'num_classes must be positive, got '
+                             f'{num_classes}')
         self.num_classes = num_classes
         self.in_channels = in_channels
         self.init_scale = init_scale
