@@ -11,6 +11,7 @@ from torch.utils.checkpoint import checkpoint
 from vmae_mm.registry import MODELS
 from ..layers.attention import AttentionImpl
 from ..layers.block import Block
+from ..layers.drop_path import drop_path_rates
 from ..layers.patch_embed import TubeletEmbed
 from ..layers.pos_embed import sincos_table
 from ..utils.patchify import gather_tokens, token_grid
@@ -154,9 +155,7 @@ class VisionTransformer3D(BaseModule):
             self.register_buffer('pos_embed', table, persistent=False)
         self.pos_drop = nn.Dropout(drop_rate)
 
-        # On the CPU even under a meta-device context: the rates are numbers.
-        rates = torch.linspace(0, drop_path_rate, self.num_layers,
-                               device='cpu').tolist()
+        rates = drop_path_rates(drop_path_rate, self.num_layers)
         self.blocks = nn.ModuleList([
             Block(self.embed_dims, self.num_heads,
                   self.arch_settings['mlp_dims'], qkv_bias=qkv_bias,
