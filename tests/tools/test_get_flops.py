@@ -24,16 +24,6 @@ model = dict(
     mask_generator=dict(type='TubeMasking', mask_ratio=0.75))
 """
 
-VITB_FINETUNE = """
-default_scope = 'vmae_mm'
-model = dict(
-    type='Recognizer',
-    backbone=dict(type='VisionTransformer3D', arch='base',
-                  out_type='avg_featmap'),
-    cls_head=dict(type='VideoMAEClsHead', num_classes=174, in_channels=768))
-"""
-
-
 @pytest.fixture(scope='module')
 def get_flops():
     spec = importlib.util.spec_from_file_location('get_flops', TOOL)
@@ -63,16 +53,30 @@ def write(tmp_path, text: str) -> Path:
     return path
 
 
-def test_vitb_finetune(get_flops, capsys, tmp_path):
+def test_vitb_finetuning_config(get_flops, capsys):
     """The paper's 180 G / 87 M within 1%: backbone 86.23 M (fc_norm
-    included) + SSv2 head 0.13 M; 180.34 G (head: 768 x 174)."""
-    lines = run(get_flops, capsys, write(tmp_path, VITB_FINETUNE),
+    included) + K400 head 0.31 M; 180.34 G (the head adds 768 x 400)."""
+    lines = run(get_flops, capsys,
+                REPO / 'configs' / '_base_' / 'models' / 'recognizer_vitb.py',
                 '--depth', 1)
-    assert final_numbers(lines) == (86.36, 180.34)
+    assert final_numbers(lines) == (86.53, 180.34)
     assert lines[-1] == f'FLOPs: 180.34 G ({FLOP_UNIT})'
+    assert final_numbers(lines) == (pytest.approx(87, rel=0.01),
+                                    pytest.approx(180, rel=0.01))
     assert 'mode: classify' in lines[0]
     assert any(line.startswith('| model ') for line in lines)
     assert any(line.startswith('| cls_head') for line in lines)
+
+
+def test_vits_finetuning_config(get_flops, capsys):
+    """ViT-S: the paper's 57 G / 22 M within 1% (ViT-L 596.83 G / 304.27 M
+    and ViT-H 1190.99 G / 632.12 M take 15-50 s on a CPU, too long here)."""
+    lines = run(get_flops, capsys,
+                REPO / 'configs' / '_base_' / 'models' / 'recognizer_vits.py',
+                '--depth', 0)
+    assert final_numbers(lines) == (22.03, 56.88)
+    assert final_numbers(lines) == (pytest.approx(22, rel=0.01),
+                                    pytest.approx(57, rel=0.01))
 
 
 def test_pretraining_config_prints_split(get_flops, capsys, tmp_path):
