@@ -52,3 +52,11 @@ auto_scale_lr = dict(enable=True, base_batch_size=batch_size)
 default_hooks = dict(
     logger=dict(interval=5),
     checkpoint=dict(interval=5, max_keep_ckpts=2))
+
+# A reconstruction picture (original / masked input / reconstruction) of one
+# fixed clip every 5 epochs of 25 iterations, the last at the end of training:
+# work_dirs/vmae_vitt_synthetic/vis/iter_XXXXXX.png.
+custom_hooks = [
+    dict(type='ReconstructionVisualizationHook', interval=125,
+         fixed_clip=True)
+]

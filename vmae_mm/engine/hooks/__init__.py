@@ -2,6 +2,8 @@
 from .flops_hook import FlopsCounterHook
 from .mask_ratio_hook import MaskRatioSchedulerHook
 from .portable_checkpoint_hook import PortableCheckpointHook
+from .reconstruction_hook import ReconstructionVisualizationHook
 
 __all__ = ['FlopsCounterHook', 'PortableCheckpointHook']
 __all__ += ['MaskRatioSchedulerHook']
+__all__ += ['ReconstructionVisualizationHook']

@@ -104,7 +104,7 @@ class MixupCutmix:
         cy, cx = np.random.randint(0, height), np.random.randint(0, width)
         y1, y2 = np.clip([cy - cut_h // 2, cy + cut_h // 2], 0, height)
         x1, x2 = np.clip([cx - cut_w // 2, cx + cut_w // 2], 0, width)
-        lam = 1.0 - (y2 - y1) * (x2 - x1) / float(height * width)
+        lam = 1.0 - float((y2 - y1) * (x2 - x1)) / (height * width)
         return (int(y1), int(y2), int(x1), int(x2)), lam
 
     def mix(self, inputs: torch.Tensor, labels: torch.Tensor
