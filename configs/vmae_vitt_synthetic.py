@@ -27,7 +27,7 @@ train_dataloader = dict(
     num_workers=2,
     persistent_workers=True,
     drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='ResumableSampler', shuffle=True),
     dataset=dict(
         type='SyntheticVideoDataset',
         data_root=data_root,
@@ -46,12 +46,12 @@ param_scheduler = [
          eta_min=1e-5, by_epoch=True, begin=warmup_epochs, end=max_epochs,
          convert_to_iter_based=True),
 ]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=max_epochs)
 auto_scale_lr = dict(enable=True, base_batch_size=batch_size)
 
 default_hooks = dict(
     logger=dict(interval=5),
-    checkpoint=dict(interval=5, max_keep_ckpts=2))
+    checkpoint=dict(type='SafeCheckpointHook', interval=5, max_keep_ckpts=2))
 
 # A reconstruction picture (original / masked input / reconstruction) of one
 # fixed clip every 5 epochs of 25 iterations, the last at the end of training:

@@ -34,7 +34,7 @@ LOG_PROCESSORS = Registry('log processor', parent=MMENGINE_LOG_PROCESSORS,
 DATASETS = Registry('dataset', parent=MMENGINE_DATASETS,
                     locations=['vmae_mm.datasets'])
 DATA_SAMPLERS = Registry('data sampler', parent=MMENGINE_DATA_SAMPLERS,
-                         locations=['vmae_mm.datasets'])
+                         locations=['vmae_mm.datasets', 'vmae_mm.engine'])
 TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS,
                       locations=['vmae_mm.datasets.transforms'])
 FUNCTIONS = Registry('function', parent=MMENGINE_FUNCTIONS,

@@ -1,5 +1,6 @@
 """Engine: runner, hooks and optimizer wrappers."""
 from . import hooks, optimizers  # noqa: F401  (registers them)
+from . import loops, samplers  # noqa: F401  (registers them)
 from .runner import VMAERunner
 
 __all__ = ['VMAERunner']

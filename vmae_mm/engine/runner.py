@@ -1,20 +1,40 @@
 """vmae_mm's Runner."""
-from typing import Dict, List, Optional, Union
+import os.path as osp
+from typing import Callable, Dict, List, Optional, Union
 
+from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from vmae_mm.registry import RUNNERS
+from .checkpoint_files import (checkpoint_problem, commit,
+                               find_resumable_checkpoint, partial_name,
+                               remove_partials)
 from .hooks.portable_checkpoint_hook import PortableCheckpointHook
+from .nonfinite_guard import install_nonfinite_guard
+from .train_state import apply_train_state, capture_train_state
+
+#: Used when a config has no ``nonfinite_guard`` key.
+DEFAULT_NONFINITE_GUARD = dict(max_consecutive=5)
 
 
 @RUNNERS.register_module()
 class VMAERunner(Runner):
-    """mmengine's Runner with the hooks vmae_mm relies on always present.
+    """mmengine's Runner with what long vmae_mm runs rely on.
 
-    :class:`PortableCheckpointHook` is registered even when a config replaces
-    ``custom_hooks``, so every checkpoint stays loadable with torch's safe
-    ``weights_only=True`` loader.
+    - :class:`PortableCheckpointHook` is registered even when a config
+      replaces ``custom_hooks``, so every checkpoint stays loadable with
+      torch's safe ``weights_only=True`` loader.
+    - Checkpoints are written atomically (a hidden partial file, fsync,
+      rename) and record the run's position (epoch, batch, every process's
+      random generators; :mod:`vmae_mm.engine.train_state`), which
+      :meth:`resume` restores.
+    - Auto-resume (``resume=True`` without ``load_from``) takes the
+      checkpoint named in ``last_checkpoint`` if it is complete, else the
+      newest complete one, with a warning.
+    - The optimizer wrapper skips non-finite steps and stops a diverging
+      run (:mod:`vmae_mm.engine.nonfinite_guard`), configured by the
+      top-level ``nonfinite_guard`` key (``None`` turns it off).
     """
 
     def register_hooks(
@@ -24,3 +44,94 @@ class VMAERunner(Runner):
         super().register_hooks(default_hooks, custom_hooks)
         if not any(isinstance(h, PortableCheckpointHook) for h in self.hooks):
             self.register_hook(PortableCheckpointHook())
+
+    def build_optim_wrapper(self, optim_wrapper):
+        optim_wrapper = super().build_optim_wrapper(optim_wrapper)
+        guard = self.cfg.get('nonfinite_guard', DEFAULT_NONFINITE_GUARD)
+        if guard is not None:
+            install_nonfinite_guard(optim_wrapper, **guard)
+        return optim_wrapper
+
+    def save_checkpoint(self,
+                        out_dir: str,
+                        filename: str,
+                        file_client_args: Optional[dict] = None,
+                        save_optimizer: bool = True,
+                        save_param_scheduler: bool = True,
+                        meta: Optional[dict] = None,
+                        by_epoch: bool = True,
+                        backend_args: Optional[dict] = None):
+        """``Runner.save_checkpoint`` plus the run's position in
+        ``meta['train_state']``, written atomically to local folders.
+
+        Called on every process (the random states are gathered); rank 0
+        writes.
+        """
+        meta = dict(meta or {})
+        if by_epoch:
+            meta.setdefault('epoch', self.epoch + 1)
+            meta.setdefault('iter', self.iter)
+        else:
+            meta.setdefault('epoch', self.epoch)
+            meta.setdefault('iter', self.iter + 1)
+        state = capture_train_state(self, meta['epoch'], meta['iter'])
+        if state is not None:
+            meta['train_state'] = state
+        if not is_main_process():
+            return
+        kwargs = dict(file_client_args=file_client_args,
+                      save_optimizer=save_optimizer,
+                      save_param_scheduler=save_param_scheduler, meta=meta,
+                      by_epoch=by_epoch, backend_args=backend_args)
+        if file_client_args or backend_args or '://' in out_dir:
+            # Remote storage: its backend writes the object as it can.
+            return super().save_checkpoint(out_dir, filename, **kwargs)
+        final = osp.join(out_dir, filename)
+        remove_partials(out_dir)
+        partial = partial_name(final)
+        super().save_checkpoint(out_dir, osp.basename(partial), **kwargs)
+        commit(partial, final)
+
+    def load_checkpoint(self,
+                        filename: str,
+                        map_location: Union[str, Callable] = 'cpu',
+                        strict: bool = False,
+                        revise_keys: Optional[list] = None):
+        if revise_keys is None:
+            revise_keys = [(r'^module.', '')]
+        checkpoint = super().load_checkpoint(filename, map_location, strict,
+                                             revise_keys)
+        self._loaded_train_state = checkpoint.get('meta', {}).get(
+            'train_state')
+        return checkpoint
+
+    def resume(self,
+               filename: str,
+               resume_optimizer: bool = True,
+               resume_param_scheduler: bool = True,
+               map_location: Union[str, Callable] = 'default') -> None:
+        """``Runner.resume`` (model, optimizer with its grad scaler,
+        schedulers, message hub, hook state such as EMA) then the sampler
+        position and random generators."""
+        problem = checkpoint_problem(filename)
+        if problem:
+            raise ValueError(f'cannot resume from {filename}: {problem}; '
+                             'pick another checkpoint with --resume PATH')
+        self._loaded_train_state = None
+        super().resume(filename, resume_optimizer, resume_param_scheduler,
+                       map_location)
+        apply_train_state(self, self._loaded_train_state, filename)
+
+    def load_or_resume(self) -> None:
+        """Load ``load_from``, or resume; auto-resume only from a complete
+        checkpoint."""
+        if self._has_loaded or not self._resume or self._load_from:
+            return super().load_or_resume()
+        resume_from = find_resumable_checkpoint(self.work_dir)
+        if resume_from is None:
+            self.logger.info(f'no checkpoint to resume in {self.work_dir}: '
+                             'training from the start')
+            return
+        self.logger.info(f'auto-resuming from {resume_from}')
+        self.resume(resume_from)
+        self._has_loaded = True
