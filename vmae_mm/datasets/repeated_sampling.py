@@ -42,7 +42,9 @@ def multi_sample_collate(data_batch: Sequence[Any]) -> Any:
     clips (the samples of a video adjacent), so the model and the batch
     augments see each clip as its own sample, as VideoMAE's
     ``multiple_samples_collate`` does. Single samples pass through, so it is
-    a drop-in ``collate_fn=dict(type='multi_sample_collate')``.
+    a drop-in ``collate_fn=dict(type='vmae_mm.multi_sample_collate')``
+    (the scope prefix is needed: mmengine's runner looks collate functions up
+    in its root registry, which finds a child's entries only by scope).
 
     Args:
         data_batch (Sequence): Packed samples (dicts) or lists of them.

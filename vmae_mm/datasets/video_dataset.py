@@ -29,7 +29,7 @@ class VideoDataset(BaseDataset):
     after the decode transform) runs ``num_sample`` times on copies of the
     frames, so one item is a list of ``num_sample`` independently augmented
     clips of the same frames; use ``collate_fn=dict(type=
-    'multi_sample_collate')`` to flatten them into the batch.
+    'vmae_mm.multi_sample_collate')`` to flatten them into the batch.
 
     Args:
         ann_file (str): The annotation list.

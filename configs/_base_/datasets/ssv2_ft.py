@@ -56,7 +56,7 @@ train_dataloader = dict(
     pin_memory=True,
     drop_last=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='multi_sample_collate'),
+    collate_fn=dict(type='vmae_mm.multi_sample_collate'),
     dataset=dict(
         type=dataset_type,
         ann_file=ann_file_train,
