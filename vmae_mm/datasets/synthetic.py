@@ -8,7 +8,8 @@ Something-Something, no single frame tells the class.
 import json
 import os
 import os.path as osp
-from typing import Dict, List
+from multiprocessing import Pool
+from typing import Dict, List, Tuple
 
 import cv2
 import numpy as np
@@ -100,19 +101,31 @@ def synthetic_params(num_train: int, num_val: int, num_frames: int,
                 classes=list(CLASSES))
 
 
+def _write_sample(job: Tuple[str, int, int, int, int, int]) -> str:
+    """Render and write sample ``i`` of a split; returns its list line."""
+    root, split, split_seed, i, num_frames, size = job
+    label = i % len(CLASSES)
+    rng = np.random.default_rng([split_seed, i])
+    rel = f'videos/{split}/{i:05d}.mp4'
+    write_mp4(osp.join(root, rel), render_clip(label, rng, num_frames, size))
+    return f'{rel} {label}'
+
+
 def make_synthetic_dataset(root: str,
                            num_train: int = 400,
                            num_val: int = 100,
                            num_frames: int = 48,
                            size: int = 80,
-                           seed: int = 0) -> Dict[str, str]:
+                           seed: int = 0,
+                           workers: int = 1) -> Dict[str, str]:
     """Write the dataset under ``root``.
 
     Layout: ``videos/{train,val}/NNNNN.mp4``, the lists ``train.txt`` and
     ``val.txt`` (``videos/train/00000.mp4 LABEL``), ``label_map.txt`` (one
     class name per line) and ``meta.json`` (the parameters). Classes are
     balanced; sample ``i`` of a split is drawn from its own seeded generator,
-    so the output does not depend on anything but the arguments.
+    so the output does not depend on anything but the arguments (not on
+    ``workers``, the number of processes that write it).
 
     Returns:
         dict: Paths of ``train``, ``val``, ``label_map`` and ``meta``.
@@ -124,16 +137,14 @@ def make_synthetic_dataset(root: str,
                  meta=osp.join(root, 'meta.json'))
     for split, count, split_seed in (('train', num_train, seed),
                                      ('val', num_val, seed + 1)):
-        folder = osp.join(root, 'videos', split)
-        os.makedirs(folder, exist_ok=True)
-        lines: List[str] = []
-        for i in range(count):
-            label = i % len(CLASSES)
-            rng = np.random.default_rng([split_seed, i])
-            frames = render_clip(label, rng, num_frames, size)
-            rel = f'videos/{split}/{i:05d}.mp4'
-            write_mp4(osp.join(root, rel), frames)
-            lines.append(f'{rel} {label}')
+        os.makedirs(osp.join(root, 'videos', split), exist_ok=True)
+        jobs = [(root, split, split_seed, i, num_frames, size)
+                for i in range(count)]
+        if workers > 1:
+            with Pool(workers) as pool:
+                lines: List[str] = pool.map(_write_sample, jobs)
+        else:
+            lines = [_write_sample(job) for job in jobs]
         with open(paths[split], 'w') as f:
             f.write('\n'.join(lines) + '\n')
     with open(paths['label_map'], 'w') as f:

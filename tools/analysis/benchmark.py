@@ -1,0 +1,333 @@
+"""Measure training throughput: the model step alone, or end to end.
+
+    # model step (synthetic uint8 clips already on the device, full step:
+    # preprocess, forward, backward, AdamW), beside transformers' VideoMAE
+    python tools/analysis/benchmark.py configs/vmae_vitb_ssv2.py \
+        --batch 64 --compile --compare-hf
+    # end to end through the config's dataset (decode, augment, mask, step)
+    python tools/analysis/benchmark.py CONFIG --mode e2e --batch 64
+    # data-parallel scaling: the same model step on every GPU, under DDP
+    torchrun --nproc_per_node 4 tools/analysis/benchmark.py CONFIG --batch 64
+
+Prints clips/s, step time, peak memory (total and per clip) and model FLOPs
+utilization with the device name and software versions; ``--out`` writes the
+same as JSON. Timings bracket every step with a device synchronization.
+"""
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from typing import Callable, Dict, List, Optional
+
+import mmengine
+import torch
+import torch.distributed as dist
+from mmengine.config import Config, DictAction
+from mmengine.logging import MMLogger
+from mmengine.model import MMDistributedDataParallel
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+
+from vmae_mm.analysis import count_flops
+from vmae_mm.analysis.hf_reference import build_hf_model
+from vmae_mm.analysis.step_timer import StepTiming, time_steps
+from vmae_mm.engine.hooks.flops_hook import bf16_peak_tflops
+from vmae_mm.engine.launch import load_config
+from vmae_mm.models.masking import TubeMasking
+from vmae_mm.registry import MODELS
+from vmae_mm.structures import ActionDataSample
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Benchmark training steps')
+    parser.add_argument('config')
+    parser.add_argument('--mode', choices=['model', 'e2e'], default='model')
+    parser.add_argument('--batch', type=int, help='clips per step '
+                        '(default: the config\'s per-process batch)')
+    parser.add_argument('--steps', type=int, default=20)
+    parser.add_argument('--warmup', type=int, default=10)
+    parser.add_argument('--compile', action='store_true',
+                        help='torch.compile the train step, as the config '
+                        'option compile=True does')
+    parser.add_argument('--fp32', action='store_true',
+                        help='no bf16 autocast')
+    parser.add_argument('--compare-hf', action='store_true',
+                        help='also time transformers\' VideoMAE (SDPA and '
+                        'eager attention) on the same card')
+    parser.add_argument('--hf-attn', nargs='+', default=['sdpa', 'eager'])
+    parser.add_argument('--check-parity', action='store_true',
+                        help='compare the bf16 loss with the fp32 loss')
+    parser.add_argument('--num-workers', type=int,
+                        help='data loader workers for --mode e2e')
+    parser.add_argument('--label', default=None,
+                        help='name of this row in the output')
+    parser.add_argument('--out', help='append results to this JSON file')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    return parser.parse_args()
+
+
+def model_mode(cfg: Config) -> str:
+    return 'classify' if cfg.model['type'] == 'Recognizer' else 'pretrain'
+
+
+def num_classes(cfg: Config) -> int:
+    head = cfg.model.get('cls_head', {})
+    return int(head.get('num_classes', 400))
+
+
+def clip_shape(cfg: Config) -> List[int]:
+    backbone = cfg.model['backbone']
+    size = backbone.get('img_size', 224)
+    return [3, backbone.get('num_frames', 16), size, size]
+
+
+def synthetic_batch(cfg: Config, batch: int, device: torch.device) -> dict:
+    """uint8 clips ``(B, 1, C, T, H, W)`` on the device (and labels)."""
+    generator = torch.Generator(device='cpu').manual_seed(0)
+    clips = torch.randint(0, 256, (batch, 1, *clip_shape(cfg)),
+                          dtype=torch.uint8, generator=generator).to(device)
+    data = dict(inputs=clips)
+    if model_mode(cfg) == 'classify':
+        labels = torch.randint(0, num_classes(cfg), (batch, ),
+                               generator=generator)
+        data['data_samples'] = [
+            ActionDataSample().set_gt_label(int(label)).to(device)
+            for label in labels
+        ]
+    return data
+
+
+def setup_device() -> torch.device:
+    """The local GPU (or the CPU); under torchrun, also the process group
+    (NCCL on GPUs, gloo on the CPU)."""
+    if 'RANK' not in os.environ:
+        return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    local_rank = int(os.environ['LOCAL_RANK'])
+    if torch.cuda.is_available():
+        torch.cuda.set_device(local_rank)
+        dist.init_process_group('nccl')
+        return torch.device('cuda', local_rank)
+    dist.init_process_group('gloo')
+    return torch.device('cpu')
+
+
+def build_ours(cfg: Config, device: torch.device, amp: bool):
+    model = MODELS.build(cfg.model).to(device)
+    model.init_weights()
+    model.train()
+    if dist.is_initialized():
+        model = MMDistributedDataParallel(
+            model, device_ids=[device.index] if device.type == 'cuda' else
+            None, broadcast_buffers=False)
+    optim_cfg = cfg.optim_wrapper.copy()
+    optim_cfg['optimizer'] = dict(optim_cfg['optimizer'])
+    if device.type == 'cuda' and optim_cfg['optimizer']['type'] == 'AdamW':
+        optim_cfg['optimizer']['fused'] = True
+    optim_cfg['type'] = 'BF16OptimWrapper' if amp else 'OptimWrapper'
+    return model, build_optim_wrapper(model, optim_cfg)
+
+
+def hf_step(cfg: Config, attn: str, batch: int, device: torch.device,
+            amp: bool) -> Callable[[], None]:
+    """One full training step of transformers' VideoMAE on random clips."""
+    mode = model_mode(cfg)
+    model = build_hf_model(cfg.model, mode, attn, num_classes(cfg)).to(device)
+    model.train()
+    opt_cfg = cfg.optim_wrapper['optimizer']
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=opt_cfg['lr'],
+        betas=tuple(opt_cfg.get('betas', (0.9, 0.999))),
+        weight_decay=opt_cfg.get('weight_decay', 0.05),
+        fused=device.type == 'cuda')
+    C, T, H, W = clip_shape(cfg)
+    pixels = torch.randn(batch, T, C, H, W, device=device)  # normalized
+    labels = torch.randint(0, num_classes(cfg), (batch, ), device=device)
+    masking = TubeMasking(cfg.model.get('mask_generator', {}).get(
+        'mask_ratio', 0.9))
+    config = model.config
+    grid = (T // config.tubelet_size, H // config.patch_size,
+            W // config.patch_size)
+
+    def step() -> None:
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
+            if mode == 'pretrain':
+                out = model(pixel_values=pixels,
+                            bool_masked_pos=masking(batch, grid, device))
+            else:
+                out = model(pixel_values=pixels, labels=labels)
+        out.loss.backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+
+    return step
+
+
+def flops_per_clip(model: torch.nn.Module, cfg: Config) -> float:
+    """Forward multiply-adds of one clip (fvcore), for MFU."""
+    return count_flops(model, [1, *clip_shape(cfg)]).per_sample
+
+
+def row(label: str, timing: StepTiming, device: torch.device,
+        fwd_flops: Optional[float], extra: Optional[dict] = None) -> dict:
+    clips = timing.clips_per_second
+    result = dict(
+        label=label,
+        batch=timing.batch_size,
+        clips_per_s=round(clips, 1),  # per process (per GPU)
+        step_ms=round(timing.median_step * 1000, 2),
+        peak_mem_gib=round(timing.peak_memory_bytes / 2**30, 2),
+        peak_mem_per_clip_mib=round(
+            timing.peak_memory_bytes / 2**20 / timing.batch_size, 1))
+    peak = bf16_peak_tflops(torch.cuda.get_device_name(device)
+                            ) if device.type == 'cuda' else None
+    if fwd_flops and peak:
+        # 3 forwards per training step, 2 hardware FLOPs per multiply-add.
+        achieved = fwd_flops * 3 * 2 * clips / 1e12
+        result['mfu_pct'] = round(100 * achieved / peak, 1)
+        result['tflops'] = round(achieved, 1)
+    result.update(extra or {})
+    return result
+
+
+def check_parity(model, data: dict) -> dict:
+    """The same batch and masks in fp32 and under bf16 autocast."""
+    losses = {}
+    with torch.no_grad():
+        batch = model.data_preprocessor(data, training=True)
+        for name, enabled in (('fp32', False), ('bf16', True)):
+            torch.manual_seed(0)  # the same masks for both
+            device_type = batch['inputs'].device.type
+            with torch.autocast(device_type, dtype=torch.bfloat16,
+                                enabled=enabled):
+                out = model(**batch, mode='loss')
+            losses[name] = float(sum(v for k, v in out.items()
+                                     if 'loss' in k))
+    losses['rel_diff'] = abs(losses['bf16'] - losses['fp32']) / abs(
+        losses['fp32'])
+    return losses
+
+
+def run_model(cfg: Config, args, device: torch.device,
+              batch: int) -> List[dict]:
+    amp = not args.fp32
+    label = args.label or ('vmae_mm' + (' compiled' if args.compile else ''))
+    model, optim_wrapper = build_ours(cfg, device, amp)
+    bare = model.module if dist.is_initialized() else model
+    fwd_flops = flops_per_clip(bare, cfg)
+    data = synthetic_batch(cfg, batch, device)
+    extra = dict(world_size=dist.get_world_size()
+                 if dist.is_initialized() else 1)
+    if args.check_parity:
+        extra['loss_parity'] = check_parity(bare, data)
+    train_step = model.train_step
+    if args.compile:
+        train_step = torch.compile(train_step)
+
+    def step() -> None:
+        train_step(data, optim_wrapper)
+
+    results = [row(label, time_steps(step, batch, args.warmup, args.steps,
+                                     device), device, fwd_flops, extra)]
+    del model, optim_wrapper, train_step
+    torch.cuda.empty_cache() if device.type == 'cuda' else None
+    if args.compare_hf:
+        for attn in args.hf_attn:
+            step = hf_step(cfg, attn, batch, device, amp)
+            timing = time_steps(step, batch, args.warmup, args.steps, device)
+            results.append(row(f'transformers {attn}', timing, device,
+                               fwd_flops))
+            del step
+            torch.cuda.empty_cache() if device.type == 'cuda' else None
+    return results
+
+
+def run_e2e(cfg: Config, args, device: torch.device,
+            batch: int) -> List[dict]:
+    """The config's dataloader feeding real training steps: time waiting
+    for data against time in the step."""
+    amp = not args.fp32
+    model, optim_wrapper = build_ours(cfg, device, amp)
+    fwd_flops = flops_per_clip(
+        model.module if dist.is_initialized() else model, cfg)
+    loader_cfg = cfg.train_dataloader.copy()
+    loader_cfg['batch_size'] = batch
+    if args.num_workers is not None:
+        loader_cfg['num_workers'] = args.num_workers
+    loader = Runner.build_dataloader(loader_cfg, seed=0)
+    train_step = (torch.compile(model.train_step)
+                  if args.compile else model.train_step)
+    waits: List[float] = []
+    totals: List[float] = []
+    clips = 0
+    batches = iter(loader)
+    for i in range(args.warmup + args.steps):
+        start = time.perf_counter()
+        try:
+            data = next(batches)
+        except StopIteration:
+            batches = iter(loader)
+            data = next(batches)
+        loaded = time.perf_counter()
+        train_step(data, optim_wrapper)
+        if device.type == 'cuda':
+            torch.cuda.synchronize(device)
+        if i >= args.warmup:
+            waits.append(loaded - start)
+            totals.append(time.perf_counter() - start)
+            clips += len(data['inputs'])
+    timing = StepTiming(clips // len(totals), totals,
+                        torch.cuda.max_memory_allocated(device)
+                        if device.type == 'cuda' else 0)
+    label = args.label or 'vmae_mm end to end'
+    return [row(label, timing, device, fwd_flops,
+                dict(data_wait_fraction=round(sum(waits) / sum(totals), 3),
+                     num_workers=loader_cfg.get('num_workers', 0)))]
+
+
+def environment(device: torch.device) -> Dict[str, str]:
+    info = dict(torch=torch.__version__, mmengine=mmengine.__version__,
+                python=platform.python_version())
+    try:
+        import transformers
+        info['transformers'] = transformers.__version__
+    except ImportError:
+        pass
+    info['device'] = (torch.cuda.get_device_name(device)
+                      if device.type == 'cuda' else platform.processor()
+                      or 'cpu')
+    return info
+
+
+def main() -> None:
+    args = parse_args()
+    # Quiet mmengine's per-parameter init report; results print below.
+    MMLogger.get_instance('vmae_mm_benchmark', log_level='WARNING')
+    cfg = load_config(args.config, args.cfg_options)
+    init_default_scope('vmae_mm')
+    device = setup_device()
+    batch = args.batch or cfg.train_dataloader['batch_size']
+    torch.manual_seed(0)
+    if args.mode == 'model':
+        results = run_model(cfg, args, device, batch)
+    else:
+        results = run_e2e(cfg, args, device, batch)
+    if dist.is_initialized() and dist.get_rank() != 0:
+        return
+    env = environment(device)
+    print(f"device: {env['device']}  torch {env['torch']}  "
+          f"transformers {env.get('transformers', '-')}  config "
+          f'{args.config}  mode {args.mode}  bf16 {not args.fp32}')
+    for result in results:
+        print('  '.join(f'{k}={v}' for k, v in result.items()))
+    if args.out:
+        record = dict(config=args.config, mode=args.mode, env=env,
+                      argv=sys.argv[1:], results=results)
+        with open(args.out, 'a') as f:
+            f.write(json.dumps(record) + '\n')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,62 @@
+"""Timing training steps on a device."""
+import time
+from dataclasses import dataclass
+from typing import Callable, List
+
+import torch
+
+
+@dataclass
+class StepTiming:
+    """Wall-clock timing of repeated steps after a warm-up.
+
+    Attributes:
+        batch_size (int): Clips per step.
+        step_seconds (list[float]): Each timed step (device-synchronized).
+        peak_memory_bytes (int): Peak device memory allocated during the
+            timed steps (0 on the CPU).
+    """
+
+    batch_size: int
+    step_seconds: List[float]
+    peak_memory_bytes: int
+
+    @property
+    def median_step(self) -> float:
+        ordered = sorted(self.step_seconds)
+        return ordered[len(ordered) // 2]
+
+    @property
+    def clips_per_second(self) -> float:
+        """Clips over the summed step time (steady state)."""
+        return self.batch_size * len(self.step_seconds) / sum(
+            self.step_seconds)
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == 'cuda':
+        torch.cuda.synchronize(device)
+
+
+def time_steps(step: Callable[[], None], batch_size: int, warmup: int,
+               steps: int, device: torch.device) -> StepTiming:
+    """Run ``step`` ``warmup`` times untimed, then ``steps`` times timed.
+
+    Every timed step is bracketed by device synchronizations, so the time is
+    the step's full device time (a real training loop overlaps a little more:
+    this slightly under-states throughput, never over-states it).
+    """
+    for _ in range(warmup):
+        step()
+    _sync(device)
+    if device.type == 'cuda':
+        torch.cuda.reset_peak_memory_stats(device)
+    seconds = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        step()
+        _sync(device)
+        seconds.append(time.perf_counter() - start)
+    peak = (torch.cuda.max_memory_allocated(device)
+            if device.type == 'cuda' else 0)
+    return StepTiming(batch_size, seconds, peak)
