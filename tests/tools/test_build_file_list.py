@@ -76,7 +76,8 @@ def test_kinetics_csv_to_class_folder_lists_that_load(tmp_path):
     (ann / 'train.csv').write_text(
         header + 'riding a bike,--07WQ2iBlw,1,11,train\n'
         'abseiling,-3B32lodo2M,59,69,train\n')
-    (ann / 'val.csv').write_text(header + 'abseiling,0wR5jVB-WPk,417,427,val\n')
+    (ann / 'val.csv').write_text(header +
+                                 'abseiling,0wR5jVB-WPk,417,427,val\n')
     root = tmp_path / 'videos_train'
     for folder, clip in (('riding_a_bike', '--07WQ2iBlw_000001_000011.mp4'),
                          ('abseiling', '-3B32lodo2M_000059_000069.mp4')):

@@ -2,8 +2,8 @@
 
     python tools/data/build_file_list.py ssv2 data/ssv2/annotations \\
         --out-dir data/ssv2 [--video-ext mp4]
-    python tools/data/build_file_list.py kinetics400 data/kinetics400/annotations \\
-        --out-dir data/kinetics400 [--class-dirs]
+    python tools/data/build_file_list.py kinetics400 \\
+        data/kinetics400/annotations --out-dir data/kinetics400 [--class-dirs]
     python tools/data/build_file_list.py ucf101 data/ucf101/ucfTrainTestlist \\
         --out-dir data/ucf101
     python tools/data/build_file_list.py hmdb51 \\

@@ -16,9 +16,10 @@ class UniformSample(BaseTransform):
     ``total_frames // clip_len`` frames, as the original). Testing is
     deterministic: with one clip each segment's centre (TSN's test
     sampling); with ``num_clips = N > 1`` clip ``k`` takes frame
-    ``int(tick * i + tick * k / N)`` of segment ``i`` (``tick = total / clip_len``),
-    which for ``N = 2`` is exactly VideoMAE's SSv2 two-clip test: the
-    segment starts, then the segment centres.
+    ``int(tick * i + tick * k / N)`` of segment ``i``
+    (``tick = total / clip_len``), which for ``N = 2`` is exactly
+    VideoMAE's SSv2 two-clip test: the segment starts, then the segment
+    centres.
 
     A video with fewer frames than ``clip_len`` yields its frames in order,
     each repeated about ``clip_len / total_frames`` times (the original
