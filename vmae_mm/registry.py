@@ -38,7 +38,7 @@ DATA_SAMPLERS = Registry('data sampler', parent=MMENGINE_DATA_SAMPLERS,
 TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS,
                       locations=['vmae_mm.datasets.transforms'])
 FUNCTIONS = Registry('function', parent=MMENGINE_FUNCTIONS,
-                     locations=['vmae_mm.datasets'])
+                     locations=['vmae_mm.datasets', 'vmae_mm.engine'])
 
 MODELS = Registry('model', parent=MMENGINE_MODELS,
                   locations=['vmae_mm.models'])

@@ -1,5 +1,6 @@
 """Turning a config and command-line flags into a ready Runner."""
 
+import os
 import os.path as osp
 from typing import Optional
 
@@ -11,6 +12,9 @@ from mmengine.runner import Runner
 
 from vmae_mm.registry import RUNNERS
 from vmae_mm.utils.config_check import ConfigError, check_config
+from .setup_checks import (apply_global_batch_size, check_dataset_paths,
+                           check_gpu_count, check_runner_matches_strategy,
+                           launcher_world_size)
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
@@ -67,9 +71,22 @@ def apply_train_args(cfg: Config,
             raise ConfigError('--auto-scale-lr needs auto_scale_lr.'
                               'base_batch_size in the config')
         cfg.auto_scale_lr.enable = True
+    check_launch(cfg, launcher, splits=('train', 'val')
+                 if cfg.get('val_cfg') else ('train',))
+    apply_global_batch_size(cfg, launcher_world_size(launcher))
     if launcher != 'none' and not torch.cuda.is_available():
         _use_cpu_distributed(cfg)
     return cfg
+
+
+def check_launch(cfg: Config, launcher: str, splits=('train', )) -> None:
+    """The setup checks every process runs (one-line errors): runner and
+    strategy agree, the dataset paths of ``splits`` exist, and a torchrun
+    launch has a GPU per local process (when CUDA is present)."""
+    check_runner_matches_strategy(cfg)
+    check_dataset_paths(cfg, splits)
+    if launcher == 'pytorch':
+        check_gpu_count(int(os.environ.get('LOCAL_WORLD_SIZE', 1)))
 
 
 def apply_test_args(cfg: Config,
@@ -103,6 +120,7 @@ def apply_test_args(cfg: Config,
             else [evaluator]
         evaluators.append(dict(type='DumpResults', out_file_path=dump))
         cfg.test_evaluator = evaluators
+    check_launch(cfg, launcher, splits=('test', ))
     if launcher != 'none' and not torch.cuda.is_available():
         _use_cpu_distributed(cfg)
     return cfg
@@ -118,6 +136,20 @@ def _use_cpu_distributed(cfg: Config) -> None:
     cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
     cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel',
                                  device_ids=None, broadcast_buffers=False)
+    strategy = cfg.get('strategy')
+    if strategy and strategy.get('type') == 'FSDPStrategy':
+        # mmengine passes the local rank, i.e. a CUDA device, by default
+        strategy.setdefault('model_wrapper', {})['device_id'] = 'cpu'
+        if strategy.get('state_dict_cfg') == 'full':
+            # 'full' offloads the gathered state to the CPU, which crashes
+            # (SIGSEGV in torch 2.13) when it is on the CPU already
+            strategy.state_dict_cfg = dict(
+                state_dict_type='FULL_STATE_DICT',
+                state_dict_config=dict(type='FullStateDictConfig',
+                                       rank0_only=True, offload_to_cpu=False),
+                optim_state_dict_config=dict(type='FullOptimStateDictConfig',
+                                             rank0_only=True,
+                                             offload_to_cpu=False))
     if cfg.launcher == 'pytorch' and not dist.is_initialized():
         dist.init_process_group(backend='gloo')
 
