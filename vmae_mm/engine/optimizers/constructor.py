@@ -18,10 +18,19 @@ class VideoMAEOptimWrapperConstructor(DefaultOptimWrapperConstructor):
     The model declares the parameters exempt from weight decay through
     ``no_weight_decay()`` (full parameter names); nothing is guessed from
     names here. With ``paramwise_cfg=dict(layer_decay_rate=r)`` every
-    parameter's lr is scaled by ``r ** (max_id - layer_id)``, where the model's
-    ``get_layer_id(name)`` gives the id (embedding 0, block i -> i + 1, head
-    ``depth + 1``), as in BEiT/VideoMAE finetuning. The groups are logged
-    once.
+    parameter's lr is scaled by ``r ** (depth + 1 - layer_id)``, where the
+    model's ``get_layer_id(name)`` gives the id (embedding 0, block i ->
+    i + 1, head ``depth + 1``) and ``get_num_layers()`` the depth, as in
+    BEiT/VideoMAE finetuning (the head keeps the full lr even when it is
+    frozen). The groups are logged once.
+
+    Each group carries ``lr_scale`` and ``layer_id``. The lr written into a
+    group is the scaled one, so mmengine's machinery keeps the ratios:
+    ``auto_scale_lr`` multiplies every group's lr by the same batch factor,
+    and the param schedulers scale each group's own ``initial_lr``
+    (``LinearLR`` warm-up, ``CosineAnnealingLR`` with ``eta_min_ratio``
+    ending every group at its own scaled minimum, as the original's
+    ``lr_schedule * lr_scale``).
 
     Args:
         optim_wrapper_cfg (dict): The ``optim_wrapper`` config.
@@ -50,7 +59,13 @@ class VideoMAEOptimWrapperConstructor(DefaultOptimWrapperConstructor):
                   if p.requires_grad]
         layer_ids = {n: model.get_layer_id(n) for n, _ in params
                      } if self.layer_decay_rate is not None else {}
-        max_id = max(layer_ids.values(), default=0)
+        if hasattr(model, 'get_num_layers'):
+            max_id = model.get_num_layers() + 1  # the head's id
+        else:
+            max_id = max(layer_ids.values(), default=0)
+        if any(i < 0 or i > max_id for i in layer_ids.values()):
+            raise ValueError(f'layer ids must lie in [0, {max_id}], got '
+                             f'{sorted(set(layer_ids.values()))}')
         buckets: Dict[Tuple[int, bool], List[torch.nn.Parameter]] = \
             defaultdict(list)
         for name, param in params:
@@ -74,6 +89,8 @@ class VideoMAEOptimWrapperConstructor(DefaultOptimWrapperConstructor):
         optimizer_cfg['params'] = self._groups(model)
         optimizer = OPTIMIZERS.build(optimizer_cfg)
         logger = MMLogger.get_current_instance()
+        logger.info('param groups (lr before auto_scale_lr and the '
+                    'schedulers, which keep these ratios):')
         for group in optimizer.param_groups:
             logger.info(
                 f"param group: layer {group['layer_id']:>2d}  lr "
