@@ -52,10 +52,11 @@ def _apply_lut(frames: np.ndarray, lut: np.ndarray) -> np.ndarray:
 
 def _histograms(frames: np.ndarray) -> np.ndarray:
     """Per-frame, per-channel histograms ``(N, C, 256)``."""
-    n, _, _, c = frames.shape
-    offsets = (np.arange(n)[:, None] * c + np.arange(c)[None, :]) * 256
-    keys = frames.reshape(n, -1, c).astype(np.int64) + offsets[:, None, :]
-    return np.bincount(keys.ravel(), minlength=n * c * 256).reshape(n, c, 256)
+    hists = [[
+        cv2.calcHist([np.ascontiguousarray(frame)], [ch], None, [256],
+                     [0, 256]).reshape(-1) for ch in range(frame.shape[2])
+    ] for frame in frames]
+    return np.array(hists, dtype=np.int64)
 
 
 def _apply_frame_luts(frames: np.ndarray, luts: np.ndarray) -> np.ndarray:
@@ -136,10 +137,17 @@ def _luma(frames: np.ndarray) -> np.ndarray:
 
 def _blend(degenerate: np.ndarray, frames: np.ndarray,
            factor: float) -> np.ndarray:
-    """PIL ``Image.blend(degenerate, frames, factor)``: truncated, clipped."""
-    base = degenerate.astype(np.float32)
-    out = base + np.float32(factor) * (frames.astype(np.float32) - base)
-    return np.clip(out, 0, 255).astype(np.uint8)
+    """PIL ``Image.blend(degenerate, frames, factor)``: truncated, clipped.
+
+    ``degenerate`` broadcasts against ``frames`` ``(N, H, W, C)``.
+    """
+    base = np.asarray(degenerate, dtype=np.float32)
+    out = frames.astype(np.float32)
+    out -= base
+    out *= np.float32(factor)
+    out += base
+    np.clip(out, 0, 255, out=out)
+    return out.astype(np.uint8)
 
 
 def color(frames: np.ndarray, factor: float) -> np.ndarray:
@@ -147,16 +155,24 @@ def color(frames: np.ndarray, factor: float) -> np.ndarray:
     return _blend(_luma(frames)[..., None], frames, factor)
 
 
+def _blend_table(base: float, factor: float) -> np.ndarray:
+    """:func:`_blend` with a constant ``base`` as a 256-entry table."""
+    return _blend(np.float32(base), np.arange(256, dtype=np.uint8), factor)
+
+
 def contrast(frames: np.ndarray, factor: float) -> np.ndarray:
     """Blend with each frame's mean grey level."""
     means = _luma(frames).reshape(len(frames), -1).mean(axis=1)
-    grey = np.floor(means + 0.5)[:, None, None, None]  # (N, 1, 1, 1)
-    return _blend(grey, frames, factor)
+    tables = [_blend_table(np.floor(m + 0.5), factor) for m in means]
+    return np.stack([
+        _apply_lut(frame[None], table)[0]
+        for frame, table in zip(frames, tables)
+    ])
 
 
 def brightness(frames: np.ndarray, factor: float) -> np.ndarray:
     """Blend with black."""
-    return _blend(np.zeros((1, 1, 1, 1)), frames, factor)
+    return _apply_lut(frames, _blend_table(0.0, factor))
 
 
 _SMOOTH = np.array([[1, 1, 1], [1, 5, 1], [1, 1, 1]], np.float32) / 13
@@ -164,10 +180,14 @@ _SMOOTH = np.array([[1, 1, 1], [1, 5, 1], [1, 1, 1]], np.float32) / 13
 
 def sharpness(frames: np.ndarray, factor: float) -> np.ndarray:
     """Blend with PIL's ``SMOOTH``-filtered frames (border pixels kept)."""
-    smooth = frames.copy()
-    for i, frame in enumerate(frames):
-        filtered = cv2.filter2D(frame.astype(np.float32), -1, _SMOOTH)
-        smooth[i, 1:-1, 1:-1] = np.clip(filtered[1:-1, 1:-1] + 0.5, 0, 255)
+    n, h, w, c = frames.shape
+    # One filter over the frames stacked vertically: rows that mix two
+    # frames are border rows, which are restored below. A sum / 13 is never
+    # halfway between integers, so OpenCV's rounding is PIL's.
+    stacked = np.ascontiguousarray(frames).reshape(n * h, w, c)
+    smooth = cv2.filter2D(stacked, -1, _SMOOTH).reshape(n, h, w, c)
+    smooth[:, [0, -1]] = frames[:, [0, -1]]
+    smooth[:, :, [0, -1]] = frames[:, :, [0, -1]]
     return _blend(smooth, frames, factor)
 
 
