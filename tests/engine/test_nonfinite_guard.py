@@ -1,0 +1,163 @@
+"""The non-finite step guard on every optimizer wrapper kind."""
+import mmengine.optim.optimizer.amp_optimizer_wrapper as amp_module
+import pytest
+import torch
+from mmengine.logging import MessageHub
+from mmengine.optim import AmpOptimWrapper, OptimWrapper, OptimWrapperDict
+
+from vmae_mm.engine.nonfinite_guard import (NonFiniteGuardMixin,
+                                            NonFiniteTrainingError,
+                                            install_nonfinite_guard)
+from vmae_mm.engine.optimizers import BF16OptimWrapper
+
+
+def _model():
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Linear(8, 1))
+
+
+def _wrapper(kind, model, monkeypatch=None, **kwargs):
+    optimizer = torch.optim.AdamW(model.parameters(), lr=0.1)
+    if kind is AmpOptimWrapper:
+        # AmpOptimWrapper refuses to start without CUDA; the guard only
+        # needs its loss scaler, which torch also provides for the CPU.
+        monkeypatch.setattr(amp_module, 'is_cuda_available', lambda: True)
+        wrapper = AmpOptimWrapper(optimizer=optimizer, **kwargs)
+        wrapper.loss_scaler = torch.amp.GradScaler('cpu', init_scale=2.**8)
+        return wrapper
+    return kind(optimizer=optimizer, **kwargs)
+
+
+def _loss(model, scale=1.0):
+    x = torch.linspace(-1, 1, 12).reshape(3, 4)
+    return model(x).pow(2).mean() * scale
+
+
+def _params(model):
+    return [p.detach().clone() for p in model.parameters()]
+
+
+def _same(a, b):
+    return all(torch.equal(x, y) for x, y in zip(a, b))
+
+
+@pytest.fixture(autouse=True)
+def iteration():
+    hub = MessageHub.get_instance('nonfinite_guard_test')
+    hub.update_info('iter', 0)
+    hub.runtime_info.pop('last_ckpt', None)
+    return hub
+
+
+@pytest.mark.parametrize('kind', [OptimWrapper, BF16OptimWrapper,
+                                  AmpOptimWrapper])
+def test_nan_loss_skips_the_step(kind, monkeypatch):
+    model = _model()
+    wrapper = install_nonfinite_guard(_wrapper(kind, model, monkeypatch))
+    assert isinstance(wrapper, kind) and isinstance(wrapper,
+                                                    NonFiniteGuardMixin)
+    wrapper.update_params(_loss(model))
+    before = _params(model)
+    state = {k: v['step'].clone() for k, v in
+             wrapper.optimizer.state.items()}
+    wrapper.update_params(_loss(model, float('nan')))
+    assert _same(before, _params(model))  # no update
+    assert {k: v['step'] for k, v in wrapper.optimizer.state.items()} == state
+    assert all(p.grad is None or not p.grad.any()
+               for p in model.parameters())  # gradients were cleared
+    assert wrapper.skipped_in_a_row == 1
+    wrapper.update_params(_loss(model))  # training goes on
+    assert not _same(before, _params(model))
+    assert wrapper.skipped_in_a_row == 0 and wrapper.skipped_total == 1
+
+
+@pytest.mark.parametrize('kind', [OptimWrapper, BF16OptimWrapper])
+def test_non_finite_gradient_with_finite_loss_skips(kind):
+    model = _model()
+    wrapper = install_nonfinite_guard(_wrapper(kind, model))
+    hook = model[0].weight.register_hook(lambda g: g * float('inf'))
+    before = _params(model)
+    loss = _loss(model)
+    wrapper.update_params(loss)
+    assert torch.isfinite(loss)
+    assert _same(before, _params(model))
+    assert wrapper.skipped_in_a_row == 1
+    hook.remove()
+
+
+def test_overflowing_fp16_gradients_stay_the_loss_scalers_business(
+        monkeypatch):
+    """With a scaler, an inf gradient (finite loss) is an overflow: the
+    scaler skips the step and lowers its scale; the guard does not count
+    it."""
+    model = _model()
+    wrapper = install_nonfinite_guard(
+        _wrapper(AmpOptimWrapper, model, monkeypatch))
+    hook = model[0].weight.register_hook(lambda g: g * float('inf'))
+    before = _params(model)
+    wrapper.update_params(_loss(model))
+    assert _same(before, _params(model))
+    assert wrapper.loss_scaler.get_scale() == 2.**7
+    assert wrapper.skipped_in_a_row == 0
+    hook.remove()
+    wrapper.update_params(_loss(model, float('nan')))  # a NaN loss is ours
+    assert wrapper.skipped_in_a_row == 1
+    assert wrapper.loss_scaler.get_scale() == 2.**7  # scaler untouched
+
+
+def test_k_in_a_row_stop_naming_iterations_and_checkpoint(iteration):
+    model = _model()
+    wrapper = install_nonfinite_guard(_wrapper(OptimWrapper, model),
+                                      max_consecutive=3)
+    iteration.update_info('last_ckpt', 'work_dirs/run/iter_40.pth')
+    for i in range(41, 43):
+        iteration.update_info('iter', i - 1)
+        wrapper.update_params(_loss(model, float('nan')))
+    iteration.update_info('last_ckpt', 'work_dirs/run/iter_42.pth')
+    iteration.update_info('iter', 42)
+    with pytest.raises(NonFiniteTrainingError) as error:
+        wrapper.update_params(_loss(model, float('inf')))
+    message = str(error.value)
+    assert '3 optimizer steps in a row (iterations 41-43)' in message
+    assert '--resume work_dirs/run/iter_40.pth' in message
+    assert '\n' not in message
+
+
+def test_a_finite_step_resets_the_count():
+    model = _model()
+    wrapper = install_nonfinite_guard(_wrapper(OptimWrapper, model),
+                                      max_consecutive=2)
+    for _ in range(3):
+        wrapper.update_params(_loss(model, float('nan')))
+        wrapper.update_params(_loss(model))
+    assert wrapper.skipped_total == 3 and wrapper.skipped_in_a_row == 0
+
+
+def test_accumulated_steps_check_every_accumulated_loss():
+    model = _model()
+    wrapper = install_nonfinite_guard(
+        _wrapper(OptimWrapper, model, accumulative_counts=2))
+    wrapper.initialize_count_status(model, 0, 10)
+    before = _params(model)
+    wrapper.update_params(_loss(model, float('nan')))  # no step yet
+    with torch.no_grad():  # the NaN gradient is gone, the loss is not
+        for p in model.parameters():
+            p.grad.zero_()
+    wrapper.update_params(_loss(model))
+    assert _same(before, _params(model)) and wrapper.skipped_total == 1
+
+
+def test_install_is_idempotent_and_covers_wrapper_dicts():
+    model = _model()
+    first = _wrapper(OptimWrapper, model)
+    second = _wrapper(BF16OptimWrapper, model)
+    both = install_nonfinite_guard(
+        OptimWrapperDict(a=first, b=second), max_consecutive=4)
+    assert type(first).__name__ == 'NonFiniteGuardedOptimWrapper'
+    assert type(second).__name__ == 'NonFiniteGuardedBF16OptimWrapper'
+    install_nonfinite_guard(both)  # not mixed in twice
+    assert type(first).__mro__.count(NonFiniteGuardMixin) == 1
+    assert first.max_consecutive == 4
+    with pytest.raises(ValueError, match='max_consecutive'):
+        install_nonfinite_guard(_wrapper(OptimWrapper, model),
+                                max_consecutive=0)
