@@ -52,6 +52,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--compile', action='store_true',
                         help='torch.compile the train step, as the config '
                         'option compile=True does')
+    parser.add_argument('--sdpa-backend', default='default',
+                        choices=['default', 'flash', 'cudnn', 'efficient'],
+                        help='restrict scaled_dot_product_attention to one '
+                        'kernel family (on CUDA)')
     parser.add_argument('--fp32', action='store_true',
                         help='no bf16 autocast')
     parser.add_argument('--compare-hf', action='store_true',
@@ -98,6 +102,16 @@ def synthetic_batch(cfg: Config, batch: int, device: torch.device) -> dict:
             for label in labels
         ]
     return data
+
+
+def select_sdpa_backend(name: str) -> None:
+    """Leave only one SDPA kernel family enabled (the math fallback stays
+    for shapes it cannot take)."""
+    if name == 'default':
+        return
+    torch.backends.cuda.enable_flash_sdp(name == 'flash')
+    torch.backends.cuda.enable_cudnn_sdp(name == 'cudnn')
+    torch.backends.cuda.enable_mem_efficient_sdp(name == 'efficient')
 
 
 def setup_device() -> torch.device:
@@ -220,6 +234,8 @@ def run_model(cfg: Config, args, device: torch.device,
     data = synthetic_batch(cfg, batch, device)
     extra = dict(world_size=dist.get_world_size()
                  if dist.is_initialized() else 1)
+    if args.sdpa_backend != 'default':
+        extra['sdpa_backend'] = args.sdpa_backend
     if args.check_parity:
         extra['loss_parity'] = check_parity(bare, data)
     train_step = model.train_step
@@ -308,6 +324,7 @@ def main() -> None:
     cfg = load_config(args.config, args.cfg_options)
     init_default_scope('vmae_mm')
     device = setup_device()
+    select_sdpa_backend(args.sdpa_backend)
     batch = args.batch or cfg.train_dataloader['batch_size']
     torch.manual_seed(0)
     if args.mode == 'model':

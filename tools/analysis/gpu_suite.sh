@@ -3,7 +3,7 @@
 # call of a lent GPU machine (no package registry there: the wheels of
 # mmengine, mmcv-lite, fvcore and decord travel in .wheels/).
 #   tools/analysis/gpu_suite.sh PART OUT_DIR
-# PART: pretrain | finetune | memory | scaling | e2e
+# PART: pretrain | finetune | memory | round2
 set -uo pipefail
 PART=$1
 OUT=$2
@@ -21,11 +21,13 @@ nvidia-smi --query-gpu=index,name,memory.total,driver_version \
 bench() {  # bench TIMEOUT_S ARGS...
     local limit=$1
     shift
-    echo "### benchmark.py $*" >> "$LOG"
-    timeout "$limit" python3 tools/analysis/benchmark.py "$@" \
-        --out "$OUT/bench.jsonl" >> "$LOG" 2>&1
-    echo "rc=$? $*" | tee -a "$LOG"
-    grep '^label=' "$LOG" | tail -n 3
+    local log="$OUT/${JOB:-$PART}.log"
+    echo "### benchmark.py $*" >> "$log"
+    # shellcheck disable=SC2086
+    timeout "$limit" ${PIN:-} python3 tools/analysis/benchmark.py "$@" \
+        --out "$OUT/bench.jsonl" >> "$log" 2>&1
+    echo "rc=$? $*" | tee -a "$log"
+    grep '^label=' "$log" | tail -n 3
 }
 
 VITB=configs/vmae_vitb_ssv2.py
@@ -46,6 +48,64 @@ finetune)
     bench 200 $FT --batch 8 --compile
     bench 150 $VITB --batch 32 --steps 10 --warmup 3 --compare-hf \
         --hf-attn eager --label 'vmae_mm b32'
+    ;;
+round2)
+    # Single-GPU jobs side by side on GPUs 0-3, each pinned to its own 16 CPU
+    # cores, then data-parallel scaling on 2 and 4 GPUs. The end-to-end runs
+    # get cores 0-15, like a 16-core single-GPU machine.
+    DATA=/tmp/vmae_bench
+    (
+        export CUDA_VISIBLE_DEVICES=3 JOB=e2e PIN="taskset -c 0-15"
+        $PIN python3 tools/data/make_synthetic.py $DATA --num-train 384 \
+            --num-val 16 --num-frames 300 --size 256 --workers 16
+        $PIN python3 tools/data/extract_frames.py $DATA/train.txt $DATA \
+            $DATA/frames --short-side 256 --out-list $DATA/rawframes.txt \
+            --workers 16 | tail -n 2
+        du -sh $DATA/videos $DATA/frames
+        bench 170 tools/analysis/configs/bench_vitb_e2e_rawframes.py \
+            --mode e2e --batch 16 --compile --steps 20 --warmup 6 \
+            --label 'e2e raw frames, 4 clips per decode, 16 cores' \
+            --cfg-options train_dataloader.dataset.ann_file=$DATA/rawframes.txt \
+            train_dataloader.dataset.data_prefix.img=$DATA/frames
+        bench 170 tools/analysis/configs/bench_vitb_e2e_video.py \
+            --mode e2e --batch 16 --compile --steps 20 --warmup 6 \
+            --label 'e2e mp4v videos, 4 clips per decode, 16 cores' \
+            --cfg-options train_dataloader.dataset.ann_file=$DATA/train.txt \
+            train_dataloader.dataset.data_prefix.video=$DATA
+    ) >> "$OUT/e2e.log" 2>&1 &
+    E2E=$!
+    (
+        export CUDA_VISIBLE_DEVICES=0 JOB=gpu0 PIN="taskset -c 16-31"
+        bench 200 $FT --batch 8 --compare-hf --hf-attn sdpa eager \
+            --steps 15 --warmup 5
+        bench 150 tools/analysis/configs/bench_vith_finetune.py --batch 8 \
+            --steps 4 --warmup 2
+    ) >> "$OUT/gpu0.log" 2>&1 &
+    G0=$!
+    (
+        export CUDA_VISIBLE_DEVICES=1 JOB=gpu1 PIN="taskset -c 32-47"
+        bench 150 $VITB --batch 64 --compile --steps 15 --warmup 8 \
+            --label '1 GPU compiled'
+        bench 150 configs/vmae_vitl_ssv2.py --batch 32 --steps 4 --warmup 2
+    ) >> "$OUT/gpu1.log" 2>&1 &
+    G1=$!
+    (
+        export CUDA_VISIBLE_DEVICES=2 JOB=gpu2 PIN="taskset -c 48-63"
+        bench 150 $FT --batch 8 --compile --steps 15 --warmup 8
+        bench 150 $VITB --batch 128 --compile --sdpa-backend cudnn \
+            --steps 15 --warmup 8 --label 'compiled, cuDNN attention'
+    ) >> "$OUT/gpu2.log" 2>&1 &
+    G2=$!
+    wait $G0 $G1 $G2 $E2E
+    for n in 2 4; do
+        echo "### torchrun $n GPUs" >> "$LOG"
+        timeout 170 python3 -m torch.distributed.run --nproc_per_node $n \
+            tools/analysis/benchmark.py $VITB --batch 64 --compile \
+            --steps 15 --warmup 8 --label "$n GPUs compiled" \
+            --out "$OUT/bench.jsonl" >> "$LOG" 2>&1
+        echo "rc=$? torchrun $n" | tee -a "$LOG"
+    done
+    grep -h '^label=\|^rc=' "$OUT"/*.log
     ;;
 memory)
     bench 200 configs/vmae_vitl_ssv2.py --batch 32 --steps 5 --warmup 2
