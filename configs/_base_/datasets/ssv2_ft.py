@@ -55,7 +55,8 @@ train_dataloader = dict(
     persistent_workers=True,
     pin_memory=True,
     drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    # a DefaultSampler that a checkpoint can resume mid-epoch
+    sampler=dict(type='ResumableSampler', shuffle=True),
     collate_fn=dict(type='vmae_mm.multi_sample_collate'),
     dataset=dict(
         type=dataset_type,
