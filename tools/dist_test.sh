@@ -19,9 +19,11 @@ PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}
 PYTHON=${PYTHON:-python}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-for VALUE in "GPUS=$GPUS" "NNODES=$NNODES" "NODE_RANK=$NODE_RANK" "PORT=$PORT"; do
+for VALUE in "GPUS=$GPUS" "NNODES=$NNODES" "NODE_RANK=$NODE_RANK" \
+        "PORT=$PORT"; do
     if ! [[ ${VALUE#*=} =~ ^[0-9]+$ ]]; then
-        echo "dist_test.sh: error: ${VALUE%%=*} must be a whole number, got '${VALUE#*=}'" >&2
+        echo "dist_test.sh: error: ${VALUE%%=*} must be a whole number," \
+            "got '${VALUE#*=}'" >&2
         exit 1
     fi
 done

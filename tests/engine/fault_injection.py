@@ -5,6 +5,8 @@ it at a known point) and one that makes the loss NaN for chosen iterations.
 Configs load them with ``custom_imports=dict(imports=[MODULE])``; see
 :func:`write_config`.
 """
+import glob
+import json
 import os.path as osp
 import time
 from typing import Sequence
@@ -102,6 +104,22 @@ class SlowCheckpointHook(Hook):
         checkpoint['padding'] = torch.zeros(self.megabytes * 2**18)
         with open(self.marker, 'w') as f:
             f.write(str(self.iteration))
+
+
+@HOOKS.register_module(force=True)
+class RecordCheckpointFilesHook(Hook):
+    """Append the ``*.pth`` files of the work dir, as each checkpoint is
+    about to be written, to ``record`` (one JSON list per line)."""
+
+    def __init__(self, record: str) -> None:
+        self.record = record
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        present = sorted(
+            osp.basename(p) for p in glob.glob(osp.join(runner.work_dir,
+                                                        '*.pth')))
+        with open(self.record, 'a') as f:
+            f.write(json.dumps(present) + '\n')
 
 
 def write_config(path: str, base: str, text: str = '') -> str:
