@@ -56,7 +56,29 @@ default_hooks = dict(
 # A reconstruction picture (original / masked input / reconstruction) of one
 # fixed clip every 5 epochs of 25 iterations, the last at the end of training:
 # work_dirs/vmae_vitt_synthetic/vis/iter_XXXXXX.png.
+#
+# A linear probe every 10 epochs: frozen mean-pooled encoder features of 200
+# training and the 100 validation videos (one centre clip each), a ridge
+# classifier fitted on the first, top-1 on the second logged as probe/top1
+# (chance: 10%). It changes nothing in the training run.
+probe_pipeline = [
+    dict(type='DecordInit', num_threads=1),
+    dict(type='SampleFrames', clip_len=16, frame_interval=2, num_clips=1,
+         test_mode=True),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, img_size)),
+    dict(type='CenterCrop', crop_size=img_size),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackInputs'),
+]
 custom_hooks = [
     dict(type='ReconstructionVisualizationHook', interval=125,
-         fixed_clip=True)
+         fixed_clip=True),
+    dict(type='LinearProbeHook', interval=10, num_classes=10, max_train=200,
+         datasets=dict(
+             train=dict(type='SyntheticVideoDataset', data_root=data_root,
+                        split='train', pipeline=probe_pipeline,
+                        test_mode=True),
+             val=dict(type='SyntheticVideoDataset', data_root=data_root,
+                      split='val', pipeline=probe_pipeline, test_mode=True))),
 ]
