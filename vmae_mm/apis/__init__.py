@@ -1,4 +1,6 @@
 """High-level entry points."""
-from .inference import init_model
+from .inference import (inference_recognizer, init_model, prepare_video,
+                        read_label_map)
 
-__all__ = ['init_model']
+__all__ = ['inference_recognizer', 'init_model', 'prepare_video',
+           'read_label_map']
