@@ -1,4 +1,4 @@
-"""The visualizer reads a clip with the config's sampling, deterministically."""
+"""The visualizer reads a clip as the config samples it, deterministically."""
 import os.path as osp
 
 import cv2

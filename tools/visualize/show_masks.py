@@ -17,7 +17,10 @@ centre-cropped to the model's input size. Writes to ``--out``:
   all``, every registered strategy);
 * ``masks.json``: what each row shows (strategy, ratio, token grid, mask);
 * ``reconstruction.png`` (with ``--checkpoint``): original / masked input /
-  reconstruction under the configured mask.
+  reconstruction under the configured mask (the mask of the first row of
+  ``masks.png``: every mask is drawn under ``--seed``). Masked patches show
+  the prediction un-normalized with the original patch's mean and std, as
+  in VideoMAE's own visualization; visible patches show the original.
 """
 import argparse
 import json
