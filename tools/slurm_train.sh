@@ -2,7 +2,8 @@
 # Training on a Slurm cluster.
 #   tools/slurm_train.sh PARTITION JOB_NAME CONFIG GPUS [train.py args...]
 # GPUS_PER_NODE (default min(GPUS, 8)), CPUS_PER_TASK (default 5) and
-# SRUN_ARGS (extra srun flags) may be set in the environment.
+# SRUN_ARGS (extra srun flags) may be set in the environment; PORT (default
+# 29500) is the rendezvous port on the job's first node.
 set -euo pipefail
 if [ $# -lt 4 ]; then
     echo "usage: $0 PARTITION JOB_NAME CONFIG GPUS [tools/train.py arguments]" >&2
@@ -17,6 +18,7 @@ GPUS_PER_NODE=${GPUS_PER_NODE:-$(( GPUS < 8 ? GPUS : 8 ))}
 CPUS_PER_TASK=${CPUS_PER_TASK:-5}
 SRUN_ARGS=${SRUN_ARGS:-""}
 PYTHON=${PYTHON:-python}
+export MASTER_PORT=${PORT:-${MASTER_PORT:-29500}}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 # shellcheck disable=SC2086

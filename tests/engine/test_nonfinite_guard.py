@@ -161,3 +161,18 @@ def test_install_is_idempotent_and_covers_wrapper_dicts():
     with pytest.raises(ValueError, match='max_consecutive'):
         install_nonfinite_guard(_wrapper(OptimWrapper, model),
                                 max_consecutive=0)
+
+
+def test_guarded_amp_wrapper_keeps_its_scaler_state_for_resume(monkeypatch):
+    model = _model()
+    wrapper = install_nonfinite_guard(
+        _wrapper(AmpOptimWrapper, model, monkeypatch))
+    hook = model[0].weight.register_hook(lambda g: g * float('inf'))
+    wrapper.update_params(_loss(model))  # overflow: scale 256 -> 128
+    hook.remove()
+    state = wrapper.state_dict()
+    assert state['loss_scaler']['scale'] == 2.**7
+    fresh = install_nonfinite_guard(
+        _wrapper(AmpOptimWrapper, _model(), monkeypatch))
+    fresh.load_state_dict(state)
+    assert fresh.loss_scaler.get_scale() == 2.**7
