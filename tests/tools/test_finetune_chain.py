@@ -2,6 +2,8 @@
 a pretraining checkpoint with tools/train.py, then tools/test.py with
 --dump (per-video scores) and the progress bar."""
 import glob
+import json
+import math
 import os.path as osp
 import pickle
 
@@ -58,6 +60,25 @@ def test_finetuning_loads_the_encoder_and_keeps_the_best(finetuned):
     assert osp.isfile(osp.join(work_dir, 'epoch_2.pth'))
     assert len(glob.glob(osp.join(work_dir, 'best_acc_top1_epoch_*.pth'))) \
         == 1
+
+
+def test_cosine_ends_at_max_epochs(finetuned):
+    """The schedule base leaves the cosine's end to mmengine (max_epochs):
+    2 epochs of 5 iterations, warm-up over the first, cosine over the
+    second, every layer's lr following the same curve."""
+    work_dir, _ = finetuned
+    (scalars, ) = glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                     'scalars.json'))
+    lrs = [json.loads(line)['lr'] for line in open(scalars)
+           if '"lr"' in line]
+    assert len(lrs) == 10
+    peak = max(lrs)
+    assert lrs.index(peak) == 4  # the last warm-up iteration
+    ratio, t_max = 1e-3, 5  # tiny_synthetic_ft.py: eta_min_ratio, iters
+    for i in range(5, 10):
+        expected = ratio + (1 - ratio) * (1 + math.cos(
+            math.pi * (i - 5) / t_max)) / 2
+        assert lrs[i] / peak == pytest.approx(expected, rel=1e-6), i
 
 
 def test_test_dumps_per_video_scores_with_a_progress_bar(
