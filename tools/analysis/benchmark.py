@@ -34,6 +34,7 @@ from mmengine.runner import Runner
 from vmae_mm.analysis import count_flops
 from vmae_mm.analysis.hf_reference import build_hf_model
 from vmae_mm.analysis.step_timer import StepTiming, time_steps
+from vmae_mm.engine.compile import compile_model
 from vmae_mm.engine.hooks.flops_hook import bf16_peak_tflops
 from vmae_mm.engine.launch import load_config
 from vmae_mm.models.masking import TubeMasking
@@ -50,8 +51,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--steps', type=int, default=20)
     parser.add_argument('--warmup', type=int, default=10)
     parser.add_argument('--compile', action='store_true',
-                        help='torch.compile the train step, as the config '
-                        'option compile=True does')
+                        help='torch.compile the model as the config option '
+                        'compile=True does (the bare model\'s forward)')
+    parser.add_argument('--compile-mode', default=None,
+                        help="torch.compile mode, e.g. "
+                        "'max-autotune-no-cudagraphs'")
     parser.add_argument('--sdpa-backend', default='default',
                         choices=['default', 'flash', 'cudnn', 'efficient'],
                         help='restrict scaled_dot_product_attention to one '
@@ -179,6 +183,10 @@ def hf_step(cfg: Config, attn: str, batch: int, device: torch.device,
     return step
 
 
+def compile_options(args) -> dict:
+    return dict(mode=args.compile_mode) if args.compile_mode else {}
+
+
 def flops_per_clip(model: torch.nn.Module, cfg: Config) -> float:
     """Forward multiply-adds of one clip (fvcore), for MFU."""
     return count_flops(model, [1, *clip_shape(cfg)]).per_sample
@@ -238,16 +246,15 @@ def run_model(cfg: Config, args, device: torch.device,
         extra['sdpa_backend'] = args.sdpa_backend
     if args.check_parity:
         extra['loss_parity'] = check_parity(bare, data)
-    train_step = model.train_step
     if args.compile:
-        train_step = torch.compile(train_step)
+        compile_model(model, compile_options(args))
 
     def step() -> None:
-        train_step(data, optim_wrapper)
+        model.train_step(data, optim_wrapper)
 
     results = [row(label, time_steps(step, batch, args.warmup, args.steps,
                                      device), device, fwd_flops, extra)]
-    del model, optim_wrapper, train_step
+    del model, optim_wrapper
     torch.cuda.empty_cache() if device.type == 'cuda' else None
     if args.compare_hf:
         for attn in args.hf_attn:
@@ -273,8 +280,9 @@ def run_e2e(cfg: Config, args, device: torch.device,
     if args.num_workers is not None:
         loader_cfg['num_workers'] = args.num_workers
     loader = Runner.build_dataloader(loader_cfg, seed=0)
-    train_step = (torch.compile(model.train_step)
-                  if args.compile else model.train_step)
+    if args.compile:
+        compile_model(model, compile_options(args))
+    train_step = model.train_step
     waits: List[float] = []
     totals: List[float] = []
     clips = 0

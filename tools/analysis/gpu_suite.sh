@@ -3,7 +3,7 @@
 # call of a lent GPU machine (no package registry there: the wheels of
 # mmengine, mmcv-lite, fvcore and decord travel in .wheels/).
 #   tools/analysis/gpu_suite.sh PART OUT_DIR
-# PART: pretrain | finetune | memory | round2
+# PART: pretrain | finetune | memory | round2 | round3
 set -uo pipefail
 PART=$1
 OUT=$2
@@ -100,6 +100,67 @@ round2)
     for n in 2 4; do
         echo "### torchrun $n GPUs" >> "$LOG"
         timeout 170 python3 -m torch.distributed.run --nproc_per_node $n \
+            tools/analysis/benchmark.py $VITB --batch 64 --compile \
+            --steps 15 --warmup 8 --label "$n GPUs compiled" \
+            --out "$OUT/bench.jsonl" >> "$LOG" 2>&1
+        echo "rc=$? torchrun $n" | tee -a "$LOG"
+    done
+    grep -h '^label=\|^rc=' "$OUT"/*.log
+    ;;
+round3)
+    # As round2, after compiling the bare model's forward (DDP-friendly),
+    # stacking clips in the loader workers, and trying cuDNN attention.
+    DATA=/tmp/vmae_bench
+    (
+        export CUDA_VISIBLE_DEVICES=3 JOB=e2e PIN="taskset -c 0-15"
+        $PIN python3 tools/data/make_synthetic.py $DATA --num-train 384 \
+            --num-val 16 --num-frames 300 --size 256 --workers 16
+        $PIN python3 tools/data/extract_frames.py $DATA/train.txt $DATA \
+            $DATA/frames --short-side 256 --out-list $DATA/rawframes.txt \
+            --workers 16 | tail -n 2
+        bench 170 tools/analysis/configs/bench_vitb_e2e_rawframes.py \
+            --mode e2e --batch 16 --compile --steps 30 --warmup 8 \
+            --label 'e2e raw frames, 4 clips per decode, 16 cores' \
+            --cfg-options train_dataloader.dataset.ann_file=$DATA/rawframes.txt \
+            train_dataloader.dataset.data_prefix.img=$DATA/frames
+        bench 150 tools/analysis/configs/bench_vitb_e2e_video.py \
+            --mode e2e --batch 16 --compile --steps 20 --warmup 6 \
+            --label 'e2e mp4v videos, 4 clips per decode, 16 cores' \
+            --cfg-options train_dataloader.dataset.ann_file=$DATA/train.txt \
+            train_dataloader.dataset.data_prefix.video=$DATA
+    ) >> "$OUT/e2e.log" 2>&1 &
+    E2E=$!
+    (
+        export CUDA_VISIBLE_DEVICES=0 JOB=gpu0 PIN="taskset -c 16-31"
+        bench 150 $FT --batch 8 --compare-hf --hf-attn sdpa --compile \
+            --sdpa-backend cudnn --steps 15 --warmup 8 \
+            --label 'finetune compiled, cuDNN attention'
+        bench 120 $FT --batch 8 --compile --sdpa-backend cudnn --steps 15 \
+            --warmup 8 --label 'finetune compiled, cuDNN, drop path 0' \
+            --cfg-options model.backbone.drop_path_rate=0.0
+    ) >> "$OUT/gpu0.log" 2>&1 &
+    G0=$!
+    (
+        export CUDA_VISIBLE_DEVICES=1 JOB=gpu1 PIN="taskset -c 32-47"
+        bench 150 $VITB --batch 64 --compile --steps 15 --warmup 8 \
+            --label '1 GPU compiled'
+        bench 150 $VITB --batch 128 --compile --sdpa-backend cudnn \
+            --steps 15 --warmup 8 --label 'b128 compiled, cuDNN attention'
+    ) >> "$OUT/gpu1.log" 2>&1 &
+    G1=$!
+    (
+        export CUDA_VISIBLE_DEVICES=2 JOB=gpu2 PIN="taskset -c 48-63"
+        bench 330 $VITB --batch 128 --compile --sdpa-backend cudnn \
+            --compile-mode max-autotune-no-cudagraphs --steps 15 --warmup 8 \
+            --label 'b128 max-autotune, cuDNN attention'
+    ) >> "$OUT/gpu2.log" 2>&1 &
+    G2=$!
+    wait $G0 $G1 $E2E
+    for n in 2 4; do
+        [ $n = 4 ] && wait $G2
+        echo "### torchrun $n GPUs" >> "$LOG"
+        CUDA_VISIBLE_DEVICES=$([ $n = 2 ] && echo 0,1 || echo 0,1,2,3) \
+            timeout 150 python3 -m torch.distributed.run --nproc_per_node $n \
             tools/analysis/benchmark.py $VITB --batch 64 --compile \
             --steps 15 --warmup 8 --label "$n GPUs compiled" \
             --out "$OUT/bench.jsonl" >> "$LOG" 2>&1

@@ -7,6 +7,7 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from vmae_mm.registry import RUNNERS
+from .compile import compile_model
 from .checkpoint_files import (checkpoint_problem, commit,
                                find_resumable_checkpoint, partial_name,
                                remove_partials)
@@ -36,6 +37,17 @@ class VMAERunner(Runner):
       run (:mod:`vmae_mm.engine.nonfinite_guard`), configured by the
       top-level ``nonfinite_guard`` key (``None`` turns it off).
     """
+
+    def _maybe_compile(self, target: str) -> None:
+        """``compile=True`` (or a dict of ``torch.compile`` options) compiles
+        the bare model's forward (:func:`compile_model`), which stays fast
+        under DistributedDataParallel; mmengine compiles ``target`` of the
+        wrapper instead."""
+        compile_cfg = self.cfg.get('compile', None)
+        if compile_cfg:
+            compile_model(self.model, compile_cfg)
+            self.logger.info('compiled the model\'s forward; the first '
+                             'iterations include compilation')
 
     def register_hooks(
             self,

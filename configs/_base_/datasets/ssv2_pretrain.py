@@ -21,6 +21,8 @@ train_dataloader = dict(
     pin_memory=True,
     drop_last=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
+    # Clips are stacked in the workers: one pinned copy, one transfer.
+    collate_fn=dict(type='vmae_mm.stack_collate'),
     dataset=dict(
         type=dataset_type,
         ann_file=ann_file_train,

@@ -7,7 +7,7 @@ train_dataloader = dict(
     batch_size=16,  # videos; the model sees batch_size * num_sample clips
     num_workers=16,
     prefetch_factor=4,
-    collate_fn=dict(type='vmae_mm.multi_sample_collate'),
+    collate_fn=dict(type='vmae_mm.stack_collate'),
     dataset=dict(
         ann_file='data/bench/train.txt',
         data_prefix=dict(video='data/bench'),

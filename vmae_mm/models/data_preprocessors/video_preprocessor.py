@@ -12,8 +12,8 @@ IMAGENET_STD_255 = (58.395, 57.12, 57.375)
 
 @MODELS.register_module()
 class VideoDataPreprocessor(BaseDataPreprocessor):
-    """Stacks uint8 clips on the host, moves them to the model's device
-    (a quarter of the bytes of float32) and normalizes them there.
+    """Moves uint8 clips to the model's device (a quarter of the bytes of
+    float32), stacks and normalizes them there.
 
     Clips come as ``(V, C, T, H, W)`` per video (V views). A batch where every
     video has one view becomes ``(B, C, T, H, W)``; several views stay
@@ -60,9 +60,12 @@ class VideoDataPreprocessor(BaseDataPreprocessor):
             dict: ``inputs`` float ``(B, C, T, H, W)`` or ``(B, V, C, T, H, W)``
             on the model's device, and ``data_samples``.
         """
+        # Copy each uint8 clip to the device first (asynchronously, from the
+        # loader's pinned memory), then stack there: stacking on the host
+        # would be one more full copy of the batch in the main process.
+        data = self.cast_data(data)
         inputs = self._stack(data['inputs'])  # (B, V, C, T, H, W) uint8
-        data = self.cast_data(dict(data, inputs=inputs))
-        inputs, data_samples = data['inputs'], data.get('data_samples')
+        data_samples = data.get('data_samples')
         if inputs.ndim == 6 and inputs.shape[1] == 1:
             inputs = inputs[:, 0]  # (B, C, T, H, W)
         inputs = (inputs.float() - self.mean) / self.std
