@@ -1,9 +1,12 @@
-"""Test-only components registered for subprocess runs: a deterministic
-mask, a hook that stalls a run after a checkpoint (so the test can SIGKILL
-it at a known point) and one that makes the loss NaN for chosen iterations.
+"""Test-only components for training runs in subprocesses: a deterministic
+mask, hooks that stall a run after a checkpoint (so the test can SIGKILL it
+at a known point), slow a checkpoint write down, make the loss NaN for
+chosen iterations, or record the checkpoint files.
 
-Configs load them with ``custom_imports=dict(imports=[MODULE])``; see
-:func:`write_config`.
+Only the runs' configs import this module (``custom_imports``, see
+:func:`tests.engine.run_configs.write_config`): registered here, these
+types would join the test session's registries, which other tests
+parametrize over.
 """
 import glob
 import json
@@ -18,8 +21,6 @@ from mmengine.model import is_model_wrapper
 
 from vmae_mm.models.masking.base import BaseMaskGenerator, Device, Grid
 from vmae_mm.registry import HOOKS, MASK_GENERATORS
-
-MODULE = 'tests.engine.fault_injection'
 
 
 @MASK_GENERATORS.register_module(force=True)
@@ -120,13 +121,3 @@ class RecordCheckpointFilesHook(Hook):
                                                         '*.pth')))
         with open(self.record, 'a') as f:
             f.write(json.dumps(present) + '\n')
-
-
-def write_config(path: str, base: str, text: str = '') -> str:
-    """A config file inheriting ``base`` that can use this module's types;
-    ``text`` is appended (Python config syntax)."""
-    with open(path, 'w') as f:
-        f.write(f'_base_ = [{osp.abspath(base)!r}]\n'
-                f'custom_imports = dict(imports=[{MODULE!r}], '
-                'allow_failed_imports=False)\n' + text)
-    return path

@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from ..conftest import REPO_ROOT, TINY_PRETRAIN_CONFIG, run_tool
-from .fault_injection import write_config
+from .run_configs import write_config
 
 # Two epochs of 5 iterations, a checkpoint after every iteration, raw
 # per-iteration losses in scalars.json, and an EMA of the weights.

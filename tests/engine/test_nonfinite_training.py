@@ -2,7 +2,7 @@
 import torch
 
 from ..conftest import TINY_PRETRAIN_CONFIG, run_tool
-from .fault_injection import write_config
+from .run_configs import write_config
 from .test_exact_resume import losses
 
 SETTINGS = '''

@@ -12,7 +12,7 @@ import pytest
 from vmae_mm.engine.setup_checks import free_port
 
 from ..conftest import REPO_ROOT, TINY_PRETRAIN_CONFIG, run_tool
-from ..engine.fault_injection import write_config
+from ..engine.run_configs import write_config
 from ..engine.test_exact_resume import losses
 
 # Masks and clips that do not depend on the process's random state: the

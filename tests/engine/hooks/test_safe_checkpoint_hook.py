@@ -6,7 +6,7 @@ import os
 import torch
 
 from tests.conftest import TINY_PRETRAIN_CONFIG, run_tool
-from tests.engine.fault_injection import write_config
+from tests.engine.run_configs import write_config
 
 from vmae_mm.engine.hooks import SafeCheckpointHook
 from vmae_mm.registry import HOOKS
