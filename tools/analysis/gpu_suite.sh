@@ -3,7 +3,7 @@
 # call of a lent GPU machine (no package registry there: the wheels of
 # mmengine, mmcv-lite, fvcore and decord travel in .wheels/).
 #   tools/analysis/gpu_suite.sh PART OUT_DIR
-# PART: pretrain | finetune | memory | round2 | round3
+# PART: pretrain | finetune | memory | round2 | round3 | ddp
 set -uo pipefail
 PART=$1
 OUT=$2
@@ -167,6 +167,31 @@ round3)
         echo "rc=$? torchrun $n" | tee -a "$LOG"
     done
     grep -h '^label=\|^rc=' "$OUT"/*.log
+    ;;
+ddp)
+    # Why data-parallel steps are slower per GPU: compiled with one graph
+    # (no DDP split) and eager, against one GPU, on the same machine.
+    run_ddp() {  # run_ddp GPUS LABEL ARGS...
+        local gpus=$1 label=$2
+        shift 2
+        CUDA_VISIBLE_DEVICES=$gpus timeout 170 python3 -m torch.distributed.run \
+            --nproc_per_node $(( $(echo "$gpus" | tr -cd , | wc -c) + 1 )) \
+            --master_port $((29500 + ${gpus:0:1})) tools/analysis/benchmark.py \
+            $VITB --batch 64 --steps 15 --warmup 8 --label "$label" "$@" \
+            --out "$OUT/bench.jsonl" >> "$OUT/ddp_$label.log" 2>&1
+        echo "rc=$? $label"
+    }
+    run_ddp 0,1 '2 GPUs compiled, one graph' --compile --no-ddp-split &
+    P1=$!
+    (CUDA_VISIBLE_DEVICES=2 JOB=gpu2 bench 150 $VITB --batch 64 --compile \
+        --steps 15 --warmup 8 --label '1 GPU compiled') &
+    P2=$!
+    (CUDA_VISIBLE_DEVICES=3 JOB=gpu3 bench 100 $VITB --batch 64 \
+        --steps 15 --warmup 8 --label '1 GPU eager') &
+    P3=$!
+    wait $P1 $P2 $P3
+    run_ddp 0,1 '2 GPUs eager'
+    grep -h '^label=' "$OUT"/*.log
     ;;
 memory)
     bench 200 configs/vmae_vitl_ssv2.py --batch 32 --steps 5 --warmup 2
