@@ -178,7 +178,7 @@ ddp)
             --nproc_per_node $(( $(echo "$gpus" | tr -cd , | wc -c) + 1 )) \
             --master_port $((29500 + ${gpus:0:1})) tools/analysis/benchmark.py \
             $VITB --batch 64 --steps 15 --warmup 8 --label "$label" "$@" \
-            --out "$OUT/bench.jsonl" >> "$OUT/ddp_$label.log" 2>&1
+            --out "$OUT/bench.jsonl" >> "$OUT/ddp_runs.log" 2>&1
         echo "rc=$? $label"
     }
     run_ddp 0,1 '2 GPUs compiled, one graph' --compile --no-ddp-split &
