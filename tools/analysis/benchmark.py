@@ -56,10 +56,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--compile-mode', default=None,
                         help="torch.compile mode, e.g. "
                         "'max-autotune-no-cudagraphs'")
-    parser.add_argument('--no-ddp-split', action='store_true',
-                        help='compile one graph under DDP (dynamo\'s '
-                        'optimize_ddp off): gradients are all-reduced after '
-                        'the backward instead of overlapping it')
+    parser.add_argument('--ddp-split', action='store_true',
+                        help='under DDP, let dynamo split the compiled graph '
+                        'at gradient buckets (its default; vmae_mm compiles '
+                        'one graph, see vmae_mm.engine.compile)')
     parser.add_argument('--sdpa-backend', default='default',
                         choices=['default', 'flash', 'cudnn', 'efficient'],
                         help='restrict scaled_dot_product_attention to one '
@@ -252,6 +252,8 @@ def run_model(cfg: Config, args, device: torch.device,
         extra['loss_parity'] = check_parity(bare, data)
     if args.compile:
         compile_model(model, compile_options(args))
+        if args.ddp_split:
+            torch._dynamo.config.optimize_ddp = True
 
     def step() -> None:
         model.train_step(data, optim_wrapper)
@@ -337,8 +339,6 @@ def main() -> None:
     init_default_scope('vmae_mm')
     device = setup_device()
     select_sdpa_backend(args.sdpa_backend)
-    if args.no_ddp_split:
-        torch._dynamo.config.optimize_ddp = False
     batch = args.batch or cfg.train_dataloader['batch_size']
     torch.manual_seed(0)
     if args.mode == 'model':

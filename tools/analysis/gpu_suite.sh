@@ -169,8 +169,10 @@ round3)
     grep -h '^label=\|^rc=' "$OUT"/*.log
     ;;
 ddp)
-    # Why data-parallel steps are slower per GPU: compiled with one graph
-    # (no DDP split) and eager, against one GPU, on the same machine.
+    # Why data-parallel steps are slower per GPU: compiled as one graph
+    # (vmae_mm's default; this ran with the then-flag --no-ddp-split) and
+    # eager, against one GPU, on the same machine. --ddp-split measures
+    # dynamo's bucket-split graphs.
     run_ddp() {  # run_ddp GPUS LABEL ARGS...
         local gpus=$1 label=$2
         shift 2
@@ -181,7 +183,7 @@ ddp)
             --out "$OUT/bench.jsonl" >> "$OUT/ddp_runs.log" 2>&1
         echo "rc=$? $label"
     }
-    run_ddp 0,1 '2 GPUs compiled, one graph' --compile --no-ddp-split &
+    run_ddp 0,1 '2 GPUs compiled, one graph' --compile &
     P1=$!
     (CUDA_VISIBLE_DEVICES=2 JOB=gpu2 bench 150 $VITB --batch 64 --compile \
         --steps 15 --warmup 8 --label '1 GPU compiled') &

@@ -4,17 +4,20 @@ from typing import Union
 import torch
 from mmengine.model import is_model_wrapper
 from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 
 
 def compile_model(model: nn.Module, compile_cfg: Union[bool, dict]) -> None:
     """Compile the bare model's ``forward`` in place.
 
-    mmengine's ``compile=True`` compiles the wrapper's ``train_step``; under
-    DistributedDataParallel that traces through the wrapper and its gradient
-    buckets, and the step ran at the uncompiled speed (ViT-B, 2 and 4
-    H200s). Compiling the inner model's forward keeps DDP's hooks outside the
-    compiled graphs, and on one GPU is as fast as compiling ``train_step``.
-    The data preprocessor and the optimizer step stay eager.
+    mmengine's ``compile=True`` compiles the wrapper's ``train_step``. Here
+    the inner model's forward is compiled instead (the data preprocessor and
+    the optimizer step stay eager), and under DistributedDataParallel as one
+    graph: dynamo's default splits the graph at DDP's gradient buckets to
+    overlap the all-reduce, which cost more in lost fusion than it saved
+    (ViT-B pretraining, batch 64 per GPU, 2 H200s: 1,203 clips/s per GPU as
+    one graph against 973-1,052 split, 1,456 on one GPU; see
+    docs/benchmarks.md).
 
     Args:
         model (nn.Module): The model, possibly wrapped (DDP, FSDP, ...).
@@ -25,4 +28,6 @@ def compile_model(model: nn.Module, compile_cfg: Union[bool, dict]) -> None:
         return
     options = {} if isinstance(compile_cfg, bool) else dict(compile_cfg)
     bare = model.module if is_model_wrapper(model) else model
+    if isinstance(model, DistributedDataParallel):
+        torch._dynamo.config.optimize_ddp = False
     bare.forward = torch.compile(bare.forward, **options)
