@@ -28,6 +28,8 @@ train_dataloader = dict(
     persistent_workers=True,
     drop_last=True,
     sampler=dict(type='ResumableSampler', shuffle=True),
+    # Clips are stacked in the workers: one pinned copy, one transfer.
+    collate_fn=dict(type='vmae_mm.stack_collate'),
     dataset=dict(
         type='SyntheticVideoDataset',
         data_root=data_root,
@@ -51,12 +53,8 @@ auto_scale_lr = dict(enable=True, base_batch_size=batch_size)
 
 default_hooks = dict(
     logger=dict(interval=5),
-    checkpoint=dict(type='SafeCheckpointHook', interval=5, max_keep_ckpts=2))
+    checkpoint=dict(interval=5, max_keep_ckpts=2))
 
-# A reconstruction picture (original / masked input / reconstruction) of one
-# fixed clip every 5 epochs of 25 iterations, the last at the end of training:
-# work_dirs/vmae_vitt_synthetic/vis/iter_XXXXXX.png.
-#
 # A linear probe every 10 epochs: frozen mean-pooled encoder features of 200
 # training and the 100 validation videos (one centre clip each), a ridge
 # classifier fitted on the first, top-1 on the second logged as probe/top1
@@ -72,6 +70,9 @@ probe_pipeline = [
     dict(type='PackInputs'),
 ]
 custom_hooks = [
+    # A reconstruction picture (original / masked input / reconstruction) of
+    # one fixed clip every 5 epochs of 25 iterations, the last at the end of
+    # training: work_dirs/vmae_vitt_synthetic/vis/iter_XXXXXX.png.
     dict(type='ReconstructionVisualizationHook', interval=125,
          fixed_clip=True),
     dict(type='LinearProbeHook', interval=10, num_classes=10, max_train=200,

@@ -6,7 +6,8 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=20),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3,
+    # Writes the new checkpoint before deleting old ones, atomically.
+    checkpoint=dict(type='SafeCheckpointHook', interval=1, max_keep_ckpts=3,
                     save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
@@ -23,4 +24,9 @@ visualizer = dict(type='Visualizer', vis_backends=vis_backends)
 log_level = 'INFO'
 load_from = None
 resume = False
-randomness = dict(seed=0, deterministic=False)
+# Every process gets seed + rank, so GPUs draw different masks for their
+# clips, as the original seeds each process (the data order stays shared).
+randomness = dict(seed=0, deterministic=False, diff_rank_seed=True)
+# FLOPs per clip before training; clips/s and MFU every 50 iterations
+# (FlopsCounterHook, registered by VMAERunner; None turns it off).
+flops_counter = dict(interval=50)

@@ -1,6 +1,7 @@
 """FSDP through tools/dist_train.sh on 2 CPU processes (gloo): the sharded
 run trains and writes a checkpoint with the full, unsharded weights."""
 import math
+import re
 
 import torch
 from mmengine.config import Config
@@ -54,3 +55,9 @@ def test_fsdp_trains_on_two_processes(tmp_path, synthetic_root):
     assert {k: v.shape for k, v in checkpoint['state_dict'].items()
             } == expected  # full weights under their usual names
     assert checkpoint['optimizer']['state']
+
+    # FSDP flattens parameters and renames them: the groups must still exempt
+    # exactly the parameters the unwrapped model declares.
+    log = next(work_dir.glob('*/*.log')).read_text()
+    exempt = re.findall(r'weight decay 0\.0\s+(\d+) tensors', log)
+    assert [int(n) for n in exempt] == [len(model.no_weight_decay())]

@@ -11,6 +11,7 @@ from .compile import compile_model
 from .checkpoint_files import (checkpoint_problem, commit,
                                find_resumable_checkpoint, partial_name,
                                remove_partials)
+from .hooks.flops_hook import FlopsCounterHook
 from .hooks.portable_checkpoint_hook import PortableCheckpointHook
 from .nonfinite_guard import install_nonfinite_guard
 from .train_state import apply_train_state, capture_train_state
@@ -26,6 +27,10 @@ class VMAERunner(Runner):
     - :class:`PortableCheckpointHook` is registered even when a config
       replaces ``custom_hooks``, so every checkpoint stays loadable with
       torch's safe ``weights_only=True`` loader.
+    - :class:`FlopsCounterHook` is registered with the top-level
+      ``flops_counter`` options (``default_runtime.py`` sets
+      ``flops_counter = dict(interval=50)``; ``None`` turns it off), so a
+      leaf config's own ``custom_hooks`` list does not drop it.
     - Checkpoints are written atomically (a hidden partial file, fsync,
       rename) and record the run's position (epoch, batch, every process's
       random generators; :mod:`vmae_mm.engine.train_state`), which
@@ -56,6 +61,10 @@ class VMAERunner(Runner):
         super().register_hooks(default_hooks, custom_hooks)
         if not any(isinstance(h, PortableCheckpointHook) for h in self.hooks):
             self.register_hook(PortableCheckpointHook())
+        flops_cfg = self.cfg.get('flops_counter', None)
+        if flops_cfg is not None and not any(
+                isinstance(h, FlopsCounterHook) for h in self.hooks):
+            self.register_hook(FlopsCounterHook(**flops_cfg))
 
     def build_optim_wrapper(self, optim_wrapper):
         optim_wrapper = super().build_optim_wrapper(optim_wrapper)

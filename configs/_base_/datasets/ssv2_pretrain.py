@@ -20,7 +20,7 @@ train_dataloader = dict(
     persistent_workers=True,
     pin_memory=True,
     drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='ResumableSampler', shuffle=True),
     # Clips are stacked in the workers: one pinned copy, one transfer.
     collate_fn=dict(type='vmae_mm.stack_collate'),
     dataset=dict(

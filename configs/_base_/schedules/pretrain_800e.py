@@ -18,5 +18,6 @@ param_scheduler = [
          eta_min=min_lr, by_epoch=True, begin=warmup_epochs, end=max_epochs,
          convert_to_iter_based=True),
 ]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+# Resumes mid-epoch from the sampler position saved in the checkpoint.
+train_cfg = dict(type='ResumableEpochBasedTrainLoop', max_epochs=max_epochs)
 auto_scale_lr = dict(enable=True, base_batch_size=256)

@@ -11,6 +11,17 @@ from vmae_mm.registry import (OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS,
                               OPTIMIZERS)
 
 
+#: Module names that wrappers (FSDP, activation checkpointing) insert.
+_WRAPPER_PARTS = ('_fsdp_wrapped_module.', '_checkpoint_wrapped_module.')
+
+
+def _original_name(name: str) -> str:
+    """A parameter's name in the unwrapped model."""
+    for part in _WRAPPER_PARTS:
+        name = name.replace(part, '')
+    return name
+
+
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
 class VideoMAEOptimWrapperConstructor(DefaultOptimWrapperConstructor):
     """Builds VideoMAE's parameter groups.
@@ -55,8 +66,8 @@ class VideoMAEOptimWrapperConstructor(DefaultOptimWrapperConstructor):
                 model, 'get_layer_id'):
             raise TypeError(f'layer_decay_rate needs {type(model).__name__}'
                             '.get_layer_id(name)')
-        params = [(n, p) for n, p in model.named_parameters()
-                  if p.requires_grad]
+        params = [(_original_name(n), p)
+                  for n, p in model.named_parameters() if p.requires_grad]
         layer_ids = {n: model.get_layer_id(n) for n, _ in params
                      } if self.layer_decay_rate is not None else {}
         if hasattr(model, 'get_num_layers'):

@@ -169,6 +169,9 @@ class VisionTransformer3D(BaseModule):
         else:
             self.norm = None
             self.fc_norm = nn.LayerNorm(self.embed_dims, eps=norm_eps)
+        self._no_weight_decay = frozenset(
+            name for name, param in self.named_parameters()
+            if param.ndim <= 1 or name == 'pos_embed')
 
     @classmethod
     def _resolve_arch(cls, arch: Union[str, Dict[str, int]]) -> Dict[str, int]:
@@ -330,12 +333,9 @@ class VisionTransformer3D(BaseModule):
     def no_weight_decay(self) -> Set[str]:
         """Names of parameters exempt from weight decay: biases, norms,
         q/v biases, LayerScale and the position table (the original's rule:
-        every 1-D parameter, plus ``pos_embed``)."""
-        return {
-            name
-            for name, param in self.named_parameters()
-            if param.ndim <= 1 or name == 'pos_embed'
-        }
+        every 1-D parameter, plus ``pos_embed``). Decided from the shapes at
+        construction, so the answer holds after FSDP flattens parameters."""
+        return set(self._no_weight_decay)
 
     def get_layer_id(self, param_name: str) -> int:
         """Layer index for layer-wise lr decay, the original's rule:

@@ -70,6 +70,9 @@ class VideoMAEDecoder(BaseModule):
         self.norm = nn.LayerNorm(embed_dims, eps=norm_eps)
         self.decoder_pred = nn.Linear(embed_dims, out_dims)
         self._pos_cache: dict = {}
+        self._no_weight_decay = frozenset(
+            name for name, param in self.named_parameters()
+            if param.ndim <= 1 or name == 'mask_token')
 
     def init_weights(self) -> None:
         """The original's init: xavier-uniform linears, zero biases, unit
@@ -136,9 +139,6 @@ class VideoMAEDecoder(BaseModule):
         return self.decoder_pred(x)  # (B, N_tgt, out_dims)
 
     def no_weight_decay(self) -> Set[str]:
-        """1-D parameters and ``mask_token`` (the original's rule)."""
-        return {
-            name
-            for name, param in self.named_parameters()
-            if param.ndim <= 1 or name == 'mask_token'
-        }
+        """1-D parameters and ``mask_token`` (the original's rule), decided
+        from the shapes at construction (FSDP flattens parameters later)."""
+        return set(self._no_weight_decay)
