@@ -1,0 +1,24 @@
+"""tools/analysis/benchmark.py runs on the CPU and records what it timed:
+our step and transformers' beside it, with the loss parity check."""
+import json
+
+from ..conftest import TINY_PRETRAIN_CONFIG, run_tool
+
+
+def test_model_mode_with_transformers_and_parity(tmp_path):
+    out = tmp_path / 'bench.jsonl'
+    result = run_tool([
+        'tools/analysis/benchmark.py', TINY_PRETRAIN_CONFIG, '--batch', '2',
+        '--steps', '2', '--warmup', '1', '--compare-hf', '--hf-attn', 'sdpa',
+        '--check-parity', '--out', str(out)
+    ])
+    assert result.returncode == 0, result.stderr[-3000:]
+    record = json.loads(out.read_text().splitlines()[-1])
+    labels = [row['label'] for row in record['results']]
+    assert labels == ['vmae_mm', 'transformers sdpa']
+    ours = record['results'][0]
+    assert ours['batch'] == 2 and ours['clips_per_s'] > 0
+    parity = ours['loss_parity']
+    assert parity['rel_diff'] < 1e-2  # bf16 autocast against fp32
+    assert record['env']['torch']
+    assert 'device: ' in result.stdout
