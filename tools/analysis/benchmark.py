@@ -30,6 +30,7 @@ from mmengine.model import MMDistributedDataParallel
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
+from mmengine.utils.dl_utils import set_multi_processing
 
 from vmae_mm.analysis import count_flops
 from vmae_mm.analysis.hf_reference import build_hf_model
@@ -285,6 +286,10 @@ def run_e2e(cfg: Config, args, device: torch.device,
     loader_cfg['batch_size'] = batch
     if args.num_workers is not None:
         loader_cfg['num_workers'] = args.num_workers
+    # As the Runner does before building loaders: OpenCV single-threaded in
+    # every worker (mp_cfg), so 16 workers do not run 16 threads each.
+    set_multi_processing(**cfg.get('env_cfg', {}).get('mp_cfg', {}),
+                         distributed=dist.is_initialized())
     loader = Runner.build_dataloader(loader_cfg, seed=0)
     if args.compile:
         compile_model(model, compile_options(args))
