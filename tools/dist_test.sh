@@ -13,29 +13,5 @@ CONFIG=$1
 CHECKPOINT=$2
 GPUS=$3
 shift 3
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}
-PYTHON=${PYTHON:-python}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-for VALUE in "GPUS=$GPUS" "NNODES=$NNODES" "NODE_RANK=$NODE_RANK" \
-        "PORT=$PORT"; do
-    if ! [[ ${VALUE#*=} =~ ^[0-9]+$ ]]; then
-        echo "dist_test.sh: error: ${VALUE%%=*} must be a whole number," \
-            "got '${VALUE#*=}'" >&2
-        exit 1
-    fi
-done
-export PYTHONPATH="$ROOT:${PYTHONPATH:-}"
-
-if [ "${VMAE_PREFLIGHT:-1}" != 0 ]; then
-    "$PYTHON" -m vmae_mm.engine.preflight test --nproc "$GPUS" \
-        --nnodes "$NNODES" --node-rank "$NODE_RANK" \
-        --master-addr "$MASTER_ADDR" --port "$PORT" \
-        -- "$CONFIG" "$CHECKPOINT" "$@"
-fi
-exec "$PYTHON" -m torch.distributed.run \
-    --nnodes="$NNODES" --node_rank="$NODE_RANK" --master_addr="$MASTER_ADDR" \
-    --nproc_per_node="$GPUS" --master_port="$PORT" \
-    "$ROOT/tools/test.py" "$CONFIG" "$CHECKPOINT" --launcher pytorch "$@"
+PROG=dist_test.sh exec "$(dirname "$0")/torchrun_launch.sh" test "$GPUS" \
+    "$CONFIG" "$CHECKPOINT" "$@"

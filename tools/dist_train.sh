@@ -14,28 +14,5 @@ fi
 CONFIG=$1
 GPUS=$2
 shift 2
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}
-PYTHON=${PYTHON:-python}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-for VALUE in "GPUS=$GPUS" "NNODES=$NNODES" "NODE_RANK=$NODE_RANK" \
-        "PORT=$PORT"; do
-    if ! [[ ${VALUE#*=} =~ ^[0-9]+$ ]]; then
-        echo "dist_train.sh: error: ${VALUE%%=*} must be a whole number," \
-            "got '${VALUE#*=}'" >&2
-        exit 1
-    fi
-done
-export PYTHONPATH="$ROOT:${PYTHONPATH:-}"
-
-if [ "${VMAE_PREFLIGHT:-1}" != 0 ]; then
-    "$PYTHON" -m vmae_mm.engine.preflight train --nproc "$GPUS" \
-        --nnodes "$NNODES" --node-rank "$NODE_RANK" \
-        --master-addr "$MASTER_ADDR" --port "$PORT" -- "$CONFIG" "$@"
-fi
-exec "$PYTHON" -m torch.distributed.run \
-    --nnodes="$NNODES" --node_rank="$NODE_RANK" --master_addr="$MASTER_ADDR" \
-    --nproc_per_node="$GPUS" --master_port="$PORT" \
-    "$ROOT/tools/train.py" "$CONFIG" --launcher pytorch "$@"
+PROG=dist_train.sh exec "$(dirname "$0")/torchrun_launch.sh" train "$GPUS" \
+    "$CONFIG" "$@"

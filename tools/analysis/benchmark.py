@@ -210,6 +210,8 @@ def row(label: str, timing: StepTiming, device: torch.device,
             timing.peak_memory_bytes / 2**20 / timing.batch_size, 1))
     peak = bf16_peak_tflops(torch.cuda.get_device_name(device)
                             ) if device.type == 'cuda' else None
+    if fwd_flops:
+        result['fwd_gmacs_per_clip'] = fwd_flops / 1e9
     if fwd_flops and peak:
         # 3 forwards per training step, 2 hardware FLOPs per multiply-add.
         achieved = fwd_flops * 3 * 2 * clips / 1e12
@@ -237,11 +239,11 @@ def check_parity(model, data: dict) -> dict:
     return losses
 
 
-def run_model(cfg: Config, args, device: torch.device,
-              batch: int) -> List[dict]:
-    amp = not args.fp32
+def time_ours(cfg: Config, args, device: torch.device,
+              batch: int) -> dict:
+    """Our model's full training step on synthetic clips."""
     label = args.label or ('vmae_mm' + (' compiled' if args.compile else ''))
-    model, optim_wrapper = build_ours(cfg, device, amp)
+    model, optim_wrapper = build_ours(cfg, device, not args.fp32)
     bare = model.module if dist.is_initialized() else model
     fwd_flops = flops_per_clip(bare, cfg)
     data = synthetic_batch(cfg, batch, device)
@@ -259,18 +261,23 @@ def run_model(cfg: Config, args, device: torch.device,
     def step() -> None:
         model.train_step(data, optim_wrapper)
 
-    results = [row(label, time_steps(step, batch, args.warmup, args.steps,
-                                     device), device, fwd_flops, extra)]
-    del model, optim_wrapper
-    torch.cuda.empty_cache() if device.type == 'cuda' else None
-    if args.compare_hf:
-        for attn in args.hf_attn:
-            step = hf_step(cfg, attn, batch, device, amp)
-            timing = time_steps(step, batch, args.warmup, args.steps, device)
-            results.append(row(f'transformers {attn}', timing, device,
-                               fwd_flops))
-            del step
-            torch.cuda.empty_cache() if device.type == 'cuda' else None
+    timing = time_steps(step, batch, args.warmup, args.steps, device)
+    return row(label, timing, device, fwd_flops, extra)
+
+
+def run_model(cfg: Config, args, device: torch.device,
+              batch: int) -> List[dict]:
+    """Our step, then (``--compare-hf``) transformers' on the same card;
+    each model is freed before the next is built."""
+    results = [time_ours(cfg, args, device, batch)]
+    fwd_flops = results[0]['fwd_gmacs_per_clip'] * 1e9
+    for attn in (args.hf_attn if args.compare_hf else []):
+        if device.type == 'cuda':
+            torch.cuda.empty_cache()
+        step = hf_step(cfg, attn, batch, device, not args.fp32)
+        timing = time_steps(step, batch, args.warmup, args.steps, device)
+        results.append(row(f'transformers {attn}', timing, device,
+                           fwd_flops))
     return results
 
 

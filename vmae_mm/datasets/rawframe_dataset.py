@@ -65,39 +65,19 @@ class RawframeDataset(VideoDataset):
 
     def load_data_list(self) -> List[dict]:
         """Parse ``dir total_frames label`` lines."""
-        if not osp.isfile(self.ann_file):
-            raise FileNotFoundError(
-                f'annotation file not found: {self.ann_file} (set ann_file '
-                'in the dataset config; tools/data/build_file_list.py '
-                '--format rawframes writes it)')
         root = self.data_prefix.get('img', '')
+        rows = self._read_rows(('dir', 'total_frames', 'label'),
+                               'tools/data/build_file_list.py --format '
+                               'rawframes')
         data_list = []
-        with open(self.ann_file) as f:
-            for line_no, line in enumerate(f, start=1):
-                fields = line.strip().split(self.delimiter)
-                if fields == ['']:
-                    continue
-                if len(fields) < 3:
-                    raise ValueError(
-                        f'{self.ann_file}:{line_no}: expected "dir '
-                        f'total_frames label", got {line.strip()!r}')
-                try:
-                    total, label = int(fields[-2]), int(fields[-1])
-                except ValueError:
-                    raise ValueError(
-                        f'{self.ann_file}:{line_no}: total_frames and label '
-                        f'must be integers, got {line.strip()!r}') from None
-                if total < 1:
-                    raise ValueError(f'{self.ann_file}:{line_no}: '
-                                     f'total_frames must be positive')
-                folder = self.delimiter.join(fields[:-2])
-                data_list.append(
-                    dict(frame_dir=osp.join(root, folder),
-                         total_frames=total,
-                         label=label,
-                         filename_tmpl=self.filename_tmpl,
-                         start_index=self.start_index))
-        if not data_list:
-            raise ValueError(f'annotation file {self.ann_file} lists no '
-                             'frame folders')
+        for folder, (total, label) in rows:
+            if total < 1:
+                raise ValueError(f'{self.ann_file}: {folder} has '
+                                 f'total_frames {total}; it must be positive')
+            data_list.append(
+                dict(frame_dir=osp.join(root, folder),
+                     total_frames=total,
+                     label=label,
+                     filename_tmpl=self.filename_tmpl,
+                     start_index=self.start_index))
         return data_list

@@ -1,6 +1,6 @@
 """Datasets of video files listed in an annotation file."""
 import os.path as osp
-from typing import Callable, Dict, List, Optional, Sequence, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger
@@ -72,36 +72,57 @@ class VideoDataset(BaseDataset):
         if num_sample > 1:
             self._decode, self._augment = split_at_decode(self.pipeline)
 
-    def load_data_list(self) -> List[dict]:
-        """Parse ``path label`` lines."""
+    def _read_rows(self, fields: Sequence[str],
+                   hint: str) -> List[Tuple[str, List[int]]]:
+        """The annotation list's rows as ``(path, integers)``.
+
+        Each line is a path (which may contain the delimiter) followed by
+        ``len(fields) - 1`` integer fields; blank lines are skipped.
+
+        Args:
+            fields (Sequence[str]): Field names, for error messages, e.g.
+                ``('path', 'label')``.
+            hint (str): How to make the file, for the not-found error.
+
+        Raises:
+            FileNotFoundError: The list does not exist.
+            ValueError: A malformed line (file and line number named), or
+                no rows at all.
+        """
         if not osp.isfile(self.ann_file):
             raise FileNotFoundError(
                 f'annotation file not found: {self.ann_file} (set ann_file '
-                'in the dataset config; tools/data/build_file_list.py writes '
-                'it from the official annotations)')
-        root = self.data_prefix.get('video', '')
-        data_list = []
+                f'in the dataset config; {hint} writes it)')
+        num_ints = len(fields) - 1
+        rows = []
         with open(self.ann_file) as f:
             for line_no, line in enumerate(f, start=1):
-                fields = line.strip().split(self.delimiter)
-                if fields == ['']:
+                parts = line.strip().split(self.delimiter)
+                if parts == ['']:
                     continue
-                if len(fields) < 2:
-                    raise ValueError(
-                        f'{self.ann_file}:{line_no}: expected "path label", '
-                        f'got {line.strip()!r}')
-                path, label = self.delimiter.join(fields[:-1]), fields[-1]
+                where = f'{self.ann_file}:{line_no}'
+                if len(parts) <= num_ints:
+                    raise ValueError(f'{where}: expected "{" ".join(fields)}"'
+                                     f', got {line.strip()!r}')
                 try:
-                    label = int(label)
+                    ints = [int(v) for v in parts[-num_ints:]]
                 except ValueError:
-                    raise ValueError(f'{self.ann_file}:{line_no}: label '
-                                     f'{label!r} is not an integer') from None
-                data_list.append(
-                    dict(filename=osp.join(root, path), label=label))
-        if not data_list:
-            raise ValueError(f'annotation file {self.ann_file} lists no '
-                             'videos')
-        return data_list
+                    raise ValueError(
+                        f'{where}: {" and ".join(fields[1:])} must be '
+                        f'integers, got {line.strip()!r}') from None
+                rows.append((self.delimiter.join(parts[:-num_ints]), ints))
+        if not rows:
+            raise ValueError(f'annotation file {self.ann_file} lists nothing')
+        return rows
+
+    def load_data_list(self) -> List[dict]:
+        """Parse ``path label`` lines."""
+        root = self.data_prefix.get('video', '')
+        return [
+            dict(filename=osp.join(root, path), label=label)
+            for path, (label, ) in self._read_rows(
+                ('path', 'label'), 'tools/data/build_file_list.py')
+        ]
 
     def _prepare_samples(self, idx: int) -> Optional[List[dict]]:
         """Decode sample ``idx`` once; augment and pack it ``num_sample``

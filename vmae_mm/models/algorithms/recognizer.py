@@ -6,6 +6,7 @@ from mmengine.model import BaseModel
 
 from vmae_mm.registry import MODELS
 from vmae_mm.structures import ActionDataSample
+from ..data_preprocessors.video_preprocessor import build_data_preprocessor
 
 
 @MODELS.register_module()
@@ -32,14 +33,9 @@ class Recognizer(BaseModel):
                  cls_head: dict,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='VideoDataPreprocessor')
-        if isinstance(data_preprocessor, dict):
-            # Built from vmae_mm's registry: the base class would look in
-            # mmengine's root registry, which only works under a default scope.
-            data_preprocessor = MODELS.build(data_preprocessor)
-        super().__init__(data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
+        super().__init__(
+            data_preprocessor=build_data_preprocessor(data_preprocessor),
+            init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.cls_head = MODELS.build(cls_head)
         if getattr(self.backbone, 'out_type', 'avg_featmap') != 'avg_featmap':

@@ -5,6 +5,7 @@ import torch
 from mmengine.model import BaseModel
 
 from vmae_mm.registry import MASK_GENERATORS, MODELS
+from ..data_preprocessors.video_preprocessor import build_data_preprocessor
 
 
 @MODELS.register_module()
@@ -39,14 +40,9 @@ class VideoMAE(BaseModel):
                  decoder_mask_generator: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='VideoDataPreprocessor')
-        if isinstance(data_preprocessor, dict):
-            # Built from vmae_mm's registry: the base class would look in
-            # mmengine's root registry, which only works under a default scope.
-            data_preprocessor = MODELS.build(data_preprocessor)
-        super().__init__(data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
+        super().__init__(
+            data_preprocessor=build_data_preprocessor(data_preprocessor),
+            init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck)
         self.head = MODELS.build(head)

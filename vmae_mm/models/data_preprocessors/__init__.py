@@ -1,4 +1,4 @@
 from .blending import MixupCutmix
-from .video_preprocessor import VideoDataPreprocessor
+from .video_preprocessor import VideoDataPreprocessor, build_data_preprocessor
 
-__all__ = ['MixupCutmix', 'VideoDataPreprocessor']
+__all__ = ['MixupCutmix', 'VideoDataPreprocessor', 'build_data_preprocessor']

@@ -2,6 +2,7 @@
 from typing import List, Optional, Sequence, Union
 
 import torch
+from torch import nn
 from mmengine.model import BaseDataPreprocessor
 
 from vmae_mm.registry import MODELS
@@ -72,3 +73,16 @@ class VideoDataPreprocessor(BaseDataPreprocessor):
         if training and self.blending is not None:
             inputs, data_samples = self.blending(inputs, data_samples)
         return dict(inputs=inputs, data_samples=data_samples)
+
+
+def build_data_preprocessor(
+        cfg: Optional[Union[dict, nn.Module]]) -> nn.Module:
+    """The model's data preprocessor, built from vmae_mm's registry.
+
+    mmengine's ``BaseModel`` builds a dict from its root registry, which
+    finds vmae_mm's classes only under a default scope; models call this
+    instead. None gives the default :class:`VideoDataPreprocessor`.
+    """
+    if cfg is None:
+        cfg = dict(type='VideoDataPreprocessor')
+    return MODELS.build(cfg) if isinstance(cfg, dict) else cfg
