@@ -3,7 +3,7 @@ from .block import Block
 from .drop_path import DropPath
 from .mlp import Mlp
 from .patch_embed import TubeletEmbed
-from .pos_embed import interpolate_pos_embed, sincos_table
+from .pos_embed import sincos_table
 
 __all__ = ['Attention', 'Block', 'DropPath', 'Mlp', 'TubeletEmbed',
-           'interpolate_pos_embed', 'sincos_table']
+           'sincos_table']
