@@ -53,7 +53,7 @@ round2)
     # Single-GPU jobs side by side on GPUs 0-3, each pinned to its own 16 CPU
     # cores, then data-parallel scaling on 2 and 4 GPUs. The end-to-end runs
     # get cores 0-15, like a 16-core single-GPU machine.
-    DATA=/tmp/vmae_bench
+    DATA="${TMPDIR:-/tmp}"/vmae_bench
     (
         export CUDA_VISIBLE_DEVICES=3 JOB=e2e PIN="taskset -c 0-15"
         $PIN python3 tools/data/make_synthetic.py $DATA --num-train 384 \
@@ -110,7 +110,7 @@ round2)
 round3)
     # As round2, after compiling the bare model's forward (DDP-friendly),
     # stacking clips in the loader workers, and trying cuDNN attention.
-    DATA=/tmp/vmae_bench
+    DATA="${TMPDIR:-/tmp}"/vmae_bench
     (
         export CUDA_VISIBLE_DEVICES=3 JOB=e2e PIN="taskset -c 0-15"
         $PIN python3 tools/data/make_synthetic.py $DATA --num-train 384 \

@@ -3,7 +3,7 @@ annotation lists). Configs that use ``SyntheticVideoDataset`` generate it on
 first use; this tool makes it explicitly, or a larger copy for benchmarks.
 
     python tools/data/make_synthetic.py data/synthetic
-    python tools/data/make_synthetic.py /tmp/bench --num-train 512 \
+    python tools/data/make_synthetic.py data/bench --num-train 512 \
         --num-frames 300 --size 256 --workers 16
 """
 import argparse
