@@ -8,7 +8,7 @@ set -uo pipefail
 PART=$1
 OUT=$2
 mkdir -p "$OUT"
-LIB=${VMAE_PYLIB:-/tmp/vmae_pylib}
+LIB=${VMAE_PYLIB:-"${TMPDIR:-/tmp}"/vmae_pylib}
 if [ ! -d "$LIB" ]; then
     python3 -m pip install -q --no-index --no-deps --target "$LIB" \
         .wheels/*.whl || exit 1
