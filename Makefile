@@ -25,13 +25,30 @@ install: $(VENV)/.installed
 
 install-tests: $(VENV)/.installed-tests
 
+PT := work_dirs/vmae_vitt_synthetic
+FT := work_dirs/vmae_vitt_synthetic_ft
+FT_CONFIG := configs/vmae_vitt_synthetic_ft.py
+
+# Pretrain the tiny model on the synthetic videos, finetune its encoder,
+# test with multi-view inference, then draw masks and a reconstruction and
+# classify one video.
 demo: install
 	$(PY) tools/train.py $(DEMO_CONFIG)
+	$(PY) tools/train.py $(FT_CONFIG)
+	$(PY) tools/test.py $(FT_CONFIG) "$$(cat $(FT)/last_checkpoint)" \
+	    --dump $(FT)/test_scores.pkl
+	$(PY) tools/visualize/show_masks.py $(DEMO_CONFIG) \
+	    --video data/synthetic/videos/val/00003.mp4 --out $(PT)/masks \
+	    --checkpoint "$$(cat $(PT)/last_checkpoint)"
+	$(PY) demo/demo.py data/synthetic/videos/val/00003.mp4 $(FT_CONFIG) \
+	    "$$(cat $(FT)/last_checkpoint)" --label-map data/synthetic/label_map.txt \
+	    --out $(FT)/prediction.png
 	@echo
-	@echo "Logs, config and checkpoints: work_dirs/$(basename $(notdir $(DEMO_CONFIG)))/"
+	@echo "Pretraining: $(PT)/ (logs, checkpoints, flops.json, vis/, masks/)"
+	@echo "Finetuning and test: $(FT)/ (test_scores.pkl, prediction.png)"
 
 test: install-tests
 	$(PY) -m pytest -q tests
 
 clean-demo:
-	rm -rf work_dirs/$(basename $(notdir $(DEMO_CONFIG))) data/synthetic
+	rm -rf $(PT) $(FT) data/synthetic
