@@ -36,6 +36,7 @@ from vmae_mm.analysis import count_flops
 from vmae_mm.analysis.hf_reference import build_hf_model
 from vmae_mm.analysis.step_timer import StepTiming, time_steps
 from vmae_mm.engine.compile import compile_model
+from vmae_mm.engine.ddp_comm import register_comm_hook
 from vmae_mm.engine.hooks.flops_hook import bf16_peak_tflops
 from vmae_mm.engine.launch import load_config
 from vmae_mm.models.masking import TubeMasking
@@ -142,9 +143,15 @@ def build_ours(cfg: Config, device: torch.device, amp: bool):
     model.init_weights()
     model.train()
     if dist.is_initialized():
+        # As the runner wraps it: the config's model_wrapper_cfg options
+        # (e.g. gradient_as_bucket_view) and its ddp_comm_hook.
+        options = dict(cfg.get('model_wrapper_cfg') or {})
+        options.pop('type', None)
+        options.setdefault('broadcast_buffers', False)
         model = MMDistributedDataParallel(
             model, device_ids=[device.index] if device.type == 'cuda' else
-            None, broadcast_buffers=False)
+            None, **options)
+        register_comm_hook(model, cfg.get('ddp_comm_hook', None))
     optim_cfg = cfg.optim_wrapper.copy()
     optim_cfg['optimizer'] = dict(optim_cfg['optimizer'])
     if device.type == 'cuda' and optim_cfg['optimizer']['type'] == 'AdamW':

@@ -3,7 +3,7 @@
 # call of a lent GPU machine (no package registry there: the wheels of
 # mmengine, mmcv-lite, fvcore and decord travel in .wheels/).
 #   tools/analysis/gpu_suite.sh PART OUT_DIR
-# PART: pretrain | finetune | memory | round2 | round3 | ddp
+# PART: pretrain | finetune | memory | round2 | round3 | ddp | e2e | scaling
 set -uo pipefail
 PART=$1
 OUT=$2
@@ -193,6 +193,59 @@ ddp)
     P3=$!
     wait $P1 $P2 $P3
     run_ddp 0,1 '2 GPUs eager'
+    grep -h '^label=' "$OUT"/*.log
+    ;;
+e2e)
+    # End to end on 16 cores and one GPU (CUDA_VISIBLE_DEVICES and PIN from
+    # the caller), the loader built with the runner's mp_cfg (one OpenCV
+    # thread per worker).
+    DATA="${TMPDIR:-/tmp}"/vmae_bench
+    ${PIN:-} python3 tools/data/make_synthetic.py $DATA --num-train 384 \
+        --num-val 16 --num-frames 300 --size 256 --workers 16
+    ${PIN:-} python3 tools/data/extract_frames.py $DATA/train.txt $DATA \
+        $DATA/frames --short-side 256 --out-list $DATA/rawframes.txt \
+        --workers 16 | tail -n 2
+    bench 170 tools/analysis/configs/bench_vitb_e2e_rawframes.py \
+        --mode e2e --batch 16 --compile --steps 30 --warmup 8 \
+        --label 'e2e raw frames, 4 clips per decode, 16 cores, mp_cfg' \
+        --cfg-options train_dataloader.dataset.ann_file=$DATA/rawframes.txt \
+        train_dataloader.dataset.data_prefix.img=$DATA/frames
+    bench 150 tools/analysis/configs/bench_vitb_e2e_video.py \
+        --mode e2e --batch 16 --compile --steps 20 --warmup 6 \
+        --label 'e2e mp4v videos, 4 clips per decode, 16 cores, mp_cfg' \
+        --cfg-options train_dataloader.dataset.ann_file=$DATA/train.txt \
+        train_dataloader.dataset.data_prefix.video=$DATA
+    ;;
+scaling)
+    # Compiled DDP with bf16 gradient all-reduce and bucket-view gradients
+    # against one GPU measured beside it, then on 4 GPUs; eager on 4 GPUs.
+    TUNED="ddp_comm_hook=bf16 model_wrapper_cfg.gradient_as_bucket_view=True"
+    run_ddp() {  # run_ddp GPUS LABEL ARGS...
+        local gpus=$1 label=$2
+        shift 2
+        CUDA_VISIBLE_DEVICES=$gpus timeout 170 python3 -m torch.distributed.run \
+            --nproc_per_node $(( $(echo "$gpus" | tr -cd , | wc -c) + 1 )) \
+            --master_port $((29500 + ${gpus:0:1})) tools/analysis/benchmark.py \
+            $VITB --batch 64 --steps 20 --warmup 8 --label "$label" "$@" \
+            --out "$OUT/bench.jsonl" >> "$OUT/ddp_runs.log" 2>&1
+        echo "rc=$? $label"
+    }
+    # shellcheck disable=SC2086
+    run_ddp 0,1 '2 GPUs compiled, bf16 all-reduce' --compile \
+        --cfg-options $TUNED &
+    P1=$!
+    (CUDA_VISIBLE_DEVICES=2 JOB=gpu2 bench 150 $VITB --batch 64 --compile \
+        --steps 20 --warmup 8 --label '1 GPU compiled') &
+    P2=$!
+    (CUDA_VISIBLE_DEVICES=3 JOB=gpu3 bench 100 $VITB --batch 64 \
+        --steps 20 --warmup 8 --label '1 GPU eager') &
+    P3=$!
+    wait $P1 $P2 $P3
+    # shellcheck disable=SC2086
+    run_ddp 0,1,2,3 '4 GPUs compiled, bf16 all-reduce' --compile \
+        --cfg-options $TUNED
+    run_ddp 0,1,2,3 '4 GPUs eager'
+    run_ddp 0,1,2,3 '4 GPUs compiled, fp32 all-reduce' --compile
     grep -h '^label=' "$OUT"/*.log
     ;;
 memory)

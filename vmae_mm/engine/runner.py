@@ -8,6 +8,7 @@ from mmengine.runner import Runner
 
 from vmae_mm.registry import RUNNERS
 from .compile import compile_model
+from .ddp_comm import register_comm_hook
 from .checkpoint_files import (checkpoint_problem, commit,
                                find_resumable_checkpoint, partial_name,
                                remove_partials)
@@ -38,6 +39,9 @@ class VMAERunner(Runner):
     - Auto-resume (``resume=True`` without ``load_from``) takes the
       checkpoint named in ``last_checkpoint`` if it is complete, else the
       newest complete one, with a warning.
+    - ``ddp_comm_hook='bf16'`` (or ``'fp16'``) all-reduces the gradients
+      of a data-parallel run in half precision
+      (:mod:`vmae_mm.engine.ddp_comm`).
     - The optimizer wrapper skips non-finite steps and stops a diverging
       run (:mod:`vmae_mm.engine.nonfinite_guard`), configured by the
       top-level ``nonfinite_guard`` key (``None`` turns it off).
@@ -53,6 +57,16 @@ class VMAERunner(Runner):
             compile_model(self.model, compile_cfg)
             self.logger.info('compiled the model\'s forward; the first '
                              'iterations include compilation')
+
+    def wrap_model(self, model_wrapper_cfg: Optional[Dict], model):
+        """mmengine's wrapping, then the gradient all-reduce hook named by
+        the top-level ``ddp_comm_hook`` key (:mod:`vmae_mm.engine.ddp_comm`;
+        ``None``, the default, leaves fp32 buckets)."""
+        model = super().wrap_model(model_wrapper_cfg, model)
+        name = self.cfg.get('ddp_comm_hook', None)
+        if register_comm_hook(model, name):
+            self.logger.info(f'DDP gradients are all-reduced in {name}')
+        return model
 
     def register_hooks(
             self,
