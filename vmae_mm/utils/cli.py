@@ -22,11 +22,27 @@ def one_line(err: BaseException) -> str:
     return ' '.join(text.split())
 
 
+def close_process_group() -> None:
+    """Release the default process group of a finished distributed run.
+
+    Every process waits for the others, then the group is destroyed, so the
+    NCCL communicators are torn down in order rather than by the interpreter
+    at exit (a 4-GPU run was seen to stay alive for a minute after writing its
+    last checkpoint when this was left to the exit).
+    """
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def run_cli(main: Callable[[], None]) -> None:
-    """Run ``main``; a user error exits with status 1 and one line on
-    stderr (``VMAE_DEBUG=1`` shows the traceback instead)."""
+    """Run ``main``, then release the process group of a distributed run; a
+    user error exits with status 1 and one line on stderr (``VMAE_DEBUG=1``
+    shows the traceback instead)."""
     try:
         main()
+        close_process_group()
     except USER_ERRORS as err:
         if os.environ.get('VMAE_DEBUG'):
             raise
