@@ -51,9 +51,9 @@ custom_hooks = []
 '''
 
 
-def dist_train(config, work_dir, root, *extra):
-    return ['tools/dist_train.sh', config, '2', '--work-dir', str(work_dir),
-            *extra, '--cfg-options',
+def dist_train(config, work_dir, root, *extra, processes=2):
+    return ['tools/dist_train.sh', config, str(processes), '--work-dir',
+            str(work_dir), *extra, '--cfg-options',
             f'train_dataloader.dataset.data_root={root}']
 
 
@@ -119,3 +119,31 @@ def test_sigkill_after_a_checkpoint_then_resume_repeats_the_run(
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert 'resuming epoch 2 after batch 1' in resumed.stdout
     assert losses(work_dir) == expected  # every iteration, exactly
+
+
+def test_eight_processes_split_the_global_batch_as_one_process(
+        tmp_path, synthetic_root):
+    """The user's launch, ``tools/dist_train.sh CONFIG 8``, on the CPU: eight
+    gloo processes of 1 clip compute the losses of one process of 8."""
+    config = write_config(
+        str(tmp_path / 'eight.py'), TINY_PRETRAIN_CONFIG,
+        SAME_BATCH.replace('global_batch_size = 4', 'global_batch_size = 8'))
+    single = run_tool(['tools/train.py', config, '--work-dir',
+                       str(tmp_path / 'one'), '--cfg-options',
+                       f'train_dataloader.dataset.data_root={synthetic_root}'])
+    assert single.returncode == 0, single.stderr[-3000:]
+    assert 'batch: 8 per process x 1 processes = 8 clips' in single.stdout
+
+    eight = run_tool(dist_train(config, tmp_path / 'eight', synthetic_root,
+                                processes=8),
+                     env=dict(PORT=str(free_port())))
+    assert eight.returncode == 0, eight.stderr[-3000:]
+    assert 'batch: 1 per process x 8 processes = 8 clips' in (eight.stdout +
+                                                              eight.stderr)
+    one, many = losses(tmp_path / 'one'), losses(tmp_path / 'eight')
+    # 20 videos: one process drops the last 4 (2 batches of 8); each of 8
+    # processes gets 3 (the training sampler pads 20 to 24, as torch's
+    # DistributedSampler does), so the runs share their first 2 iterations.
+    assert sorted(one) == [1, 2] and sorted(many) == [1, 2, 3]
+    assert many[1] == pytest.approx(one[1], rel=1e-6)  # same clips
+    assert many[2] == pytest.approx(one[2], rel=1e-5)  # same first update
