@@ -30,6 +30,48 @@ bench() {  # bench TIMEOUT_S ARGS...
     grep '^label=' "$log" | tail -n 3
 }
 
+run_e2e() {  # run_e2e LABEL_SUFFIX: generated videos and frames, e2e rows
+    DATA="${TMPDIR:-/tmp}"/vmae_bench
+    ${PIN:-} python3 tools/data/make_synthetic.py "$DATA" --num-train 384 \
+        --num-val 16 --num-frames 300 --size 256 --workers 16
+    ${PIN:-} python3 tools/data/extract_frames.py "$DATA/train.txt" "$DATA" \
+        "$DATA/frames" --short-side 256 --out-list "$DATA/rawframes.txt" \
+        --workers 16 | tail -n 2
+    bench 170 tools/analysis/configs/bench_vitb_e2e_rawframes.py \
+        --mode e2e --batch 16 --compile --steps 30 --warmup 8 \
+        --label "e2e raw frames, 4 clips per decode, 16 cores$1" \
+        --cfg-options train_dataloader.dataset.ann_file="$DATA/rawframes.txt" \
+        train_dataloader.dataset.data_prefix.img="$DATA/frames"
+    bench 150 tools/analysis/configs/bench_vitb_e2e_video.py \
+        --mode e2e --batch 16 --compile --steps 20 --warmup 6 \
+        --label "e2e mp4v videos, 4 clips per decode, 16 cores$1" \
+        --cfg-options train_dataloader.dataset.ann_file="$DATA/train.txt" \
+        train_dataloader.dataset.data_prefix.video="$DATA"
+}
+
+run_ddp() {  # run_ddp GPUS LABEL ARGS...: the ViT-B step under torchrun
+    local gpus=$1 label=$2
+    shift 2
+    CUDA_VISIBLE_DEVICES=$gpus timeout 170 python3 -m torch.distributed.run \
+        --nproc_per_node $(( $(echo "$gpus" | tr -cd , | wc -c) + 1 )) \
+        --master_port $((29500 + ${gpus:0:1})) tools/analysis/benchmark.py \
+        $VITB --batch 64 --steps "${STEPS:-15}" --warmup 8 --label "$label" \
+        "$@" --out "$OUT/bench.jsonl" >> "$OUT/ddp_runs.log" 2>&1
+    echo "rc=$? $label"
+}
+
+beside_one_gpu() {  # beside_one_gpu LABEL ARGS...: 2-GPU DDP on GPUs 0-1
+    # while GPU 2 times one GPU compiled and GPU 3 one GPU eager
+    run_ddp 0,1 "$@" &
+    local ddp=$!
+    (CUDA_VISIBLE_DEVICES=2 JOB=gpu2 bench 150 $VITB --batch 64 --compile \
+        --steps "${STEPS:-15}" --warmup 8 --label '1 GPU compiled') &
+    local compiled=$!
+    (CUDA_VISIBLE_DEVICES=3 JOB=gpu3 bench 100 $VITB --batch 64 \
+        --steps "${STEPS:-15}" --warmup 8 --label '1 GPU eager') &
+    wait $ddp $compiled $!
+}
+
 VITB=configs/vmae_vitb_ssv2.py
 FT=tools/analysis/configs/bench_vitb_finetune.py
 DUAL="model.decoder_mask_generator.type=RunningCellMasking
@@ -110,24 +152,9 @@ round2)
 round3)
     # As round2, after compiling the bare model's forward (DDP-friendly),
     # stacking clips in the loader workers, and trying cuDNN attention.
-    DATA="${TMPDIR:-/tmp}"/vmae_bench
     (
         export CUDA_VISIBLE_DEVICES=3 JOB=e2e PIN="taskset -c 0-15"
-        $PIN python3 tools/data/make_synthetic.py $DATA --num-train 384 \
-            --num-val 16 --num-frames 300 --size 256 --workers 16
-        $PIN python3 tools/data/extract_frames.py $DATA/train.txt $DATA \
-            $DATA/frames --short-side 256 --out-list $DATA/rawframes.txt \
-            --workers 16 | tail -n 2
-        bench 170 tools/analysis/configs/bench_vitb_e2e_rawframes.py \
-            --mode e2e --batch 16 --compile --steps 30 --warmup 8 \
-            --label 'e2e raw frames, 4 clips per decode, 16 cores' \
-            --cfg-options train_dataloader.dataset.ann_file=$DATA/rawframes.txt \
-            train_dataloader.dataset.data_prefix.img=$DATA/frames
-        bench 150 tools/analysis/configs/bench_vitb_e2e_video.py \
-            --mode e2e --batch 16 --compile --steps 20 --warmup 6 \
-            --label 'e2e mp4v videos, 4 clips per decode, 16 cores' \
-            --cfg-options train_dataloader.dataset.ann_file=$DATA/train.txt \
-            train_dataloader.dataset.data_prefix.video=$DATA
+        run_e2e ''
     ) >> "$OUT/e2e.log" 2>&1 &
     E2E=$!
     (
@@ -173,25 +200,8 @@ ddp)
     # (vmae_mm's default; this ran with the then-flag --no-ddp-split) and
     # eager, against one GPU, on the same machine. --ddp-split measures
     # dynamo's bucket-split graphs.
-    run_ddp() {  # run_ddp GPUS LABEL ARGS...
-        local gpus=$1 label=$2
-        shift 2
-        CUDA_VISIBLE_DEVICES=$gpus timeout 170 python3 -m torch.distributed.run \
-            --nproc_per_node $(( $(echo "$gpus" | tr -cd , | wc -c) + 1 )) \
-            --master_port $((29500 + ${gpus:0:1})) tools/analysis/benchmark.py \
-            $VITB --batch 64 --steps 15 --warmup 8 --label "$label" "$@" \
-            --out "$OUT/bench.jsonl" >> "$OUT/ddp_runs.log" 2>&1
-        echo "rc=$? $label"
-    }
-    run_ddp 0,1 '2 GPUs compiled, one graph' --compile &
-    P1=$!
-    (CUDA_VISIBLE_DEVICES=2 JOB=gpu2 bench 150 $VITB --batch 64 --compile \
-        --steps 15 --warmup 8 --label '1 GPU compiled') &
-    P2=$!
-    (CUDA_VISIBLE_DEVICES=3 JOB=gpu3 bench 100 $VITB --batch 64 \
-        --steps 15 --warmup 8 --label '1 GPU eager') &
-    P3=$!
-    wait $P1 $P2 $P3
+    STEPS=15
+    beside_one_gpu '2 GPUs compiled, one graph' --compile
     run_ddp 0,1 '2 GPUs eager'
     grep -h '^label=' "$OUT"/*.log
     ;;
@@ -199,48 +209,16 @@ e2e)
     # End to end on 16 cores and one GPU (CUDA_VISIBLE_DEVICES and PIN from
     # the caller), the loader built with the runner's mp_cfg (one OpenCV
     # thread per worker).
-    DATA="${TMPDIR:-/tmp}"/vmae_bench
-    ${PIN:-} python3 tools/data/make_synthetic.py $DATA --num-train 384 \
-        --num-val 16 --num-frames 300 --size 256 --workers 16
-    ${PIN:-} python3 tools/data/extract_frames.py $DATA/train.txt $DATA \
-        $DATA/frames --short-side 256 --out-list $DATA/rawframes.txt \
-        --workers 16 | tail -n 2
-    bench 170 tools/analysis/configs/bench_vitb_e2e_rawframes.py \
-        --mode e2e --batch 16 --compile --steps 30 --warmup 8 \
-        --label 'e2e raw frames, 4 clips per decode, 16 cores, mp_cfg' \
-        --cfg-options train_dataloader.dataset.ann_file=$DATA/rawframes.txt \
-        train_dataloader.dataset.data_prefix.img=$DATA/frames
-    bench 150 tools/analysis/configs/bench_vitb_e2e_video.py \
-        --mode e2e --batch 16 --compile --steps 20 --warmup 6 \
-        --label 'e2e mp4v videos, 4 clips per decode, 16 cores, mp_cfg' \
-        --cfg-options train_dataloader.dataset.ann_file=$DATA/train.txt \
-        train_dataloader.dataset.data_prefix.video=$DATA
+    run_e2e ', mp_cfg'
     ;;
 scaling)
     # Compiled DDP with bf16 gradient all-reduce and bucket-view gradients
     # against one GPU measured beside it, then on 4 GPUs; eager on 4 GPUs.
     TUNED="ddp_comm_hook=bf16 model_wrapper_cfg.gradient_as_bucket_view=True"
-    run_ddp() {  # run_ddp GPUS LABEL ARGS...
-        local gpus=$1 label=$2
-        shift 2
-        CUDA_VISIBLE_DEVICES=$gpus timeout 170 python3 -m torch.distributed.run \
-            --nproc_per_node $(( $(echo "$gpus" | tr -cd , | wc -c) + 1 )) \
-            --master_port $((29500 + ${gpus:0:1})) tools/analysis/benchmark.py \
-            $VITB --batch 64 --steps 20 --warmup 8 --label "$label" "$@" \
-            --out "$OUT/bench.jsonl" >> "$OUT/ddp_runs.log" 2>&1
-        echo "rc=$? $label"
-    }
+    STEPS=20
     # shellcheck disable=SC2086
-    run_ddp 0,1 '2 GPUs compiled, bf16 all-reduce' --compile \
-        --cfg-options $TUNED &
-    P1=$!
-    (CUDA_VISIBLE_DEVICES=2 JOB=gpu2 bench 150 $VITB --batch 64 --compile \
-        --steps 20 --warmup 8 --label '1 GPU compiled') &
-    P2=$!
-    (CUDA_VISIBLE_DEVICES=3 JOB=gpu3 bench 100 $VITB --batch 64 \
-        --steps 20 --warmup 8 --label '1 GPU eager') &
-    P3=$!
-    wait $P1 $P2 $P3
+    beside_one_gpu '2 GPUs compiled, bf16 all-reduce' --compile \
+        --cfg-options $TUNED
     # shellcheck disable=SC2086
     run_ddp 0,1,2,3 '4 GPUs compiled, bf16 all-reduce' --compile \
         --cfg-options $TUNED
