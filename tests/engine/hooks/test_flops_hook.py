@@ -2,19 +2,16 @@
 import glob
 import json
 import os.path as osp
-import uuid
 
 import pytest
-import torch
-from mmengine.dataset import pseudo_collate
 from mmengine.runner import Runner
-from torch.utils.data import DataLoader
 
 from vmae_mm.analysis import FLOP_UNIT, count_flops, format_giga
 from vmae_mm.engine.hooks import FlopsCounterHook
 from vmae_mm.engine.hooks.flops_hook import bf16_peak_tflops
 from vmae_mm.registry import HOOKS, MODELS
-from vmae_mm.structures import ActionDataSample
+
+from .tiny_training import random_clips, train_tiny
 
 TINY_VIDEOMAE = dict(
     type='VideoMAE',
@@ -30,29 +27,13 @@ TINY_VIDEOMAE = dict(
 
 def clips(num: int = 8):
     """Random uint8 clips, one view each: ``(1, 3, 4, 32, 32)``."""
-    generator = torch.Generator().manual_seed(0)
-    return [
-        dict(inputs=torch.randint(0, 256, (1, 3, 4, 32, 32),
-                                  dtype=torch.uint8, generator=generator),
-             data_samples=ActionDataSample()) for _ in range(num)
-    ]
+    return random_clips(num, (3, 4, 32, 32))
 
 
 def train(work_dir: str, hook: dict, max_iters: int = 4) -> Runner:
-    runner = Runner(
-        model=TINY_VIDEOMAE,
-        work_dir=work_dir,
-        experiment_name=f'flops_hook_{uuid.uuid4().hex}',
-        train_dataloader=DataLoader(clips(), batch_size=2, shuffle=False,
-                                    collate_fn=pseudo_collate),
-        train_cfg=dict(by_epoch=False, max_iters=max_iters),
-        optim_wrapper=dict(optimizer=dict(type='AdamW', lr=1e-3)),
-        default_hooks=dict(logger=dict(type='LoggerHook', interval=1),
-                           checkpoint=None),
-        custom_hooks=[hook],
-        default_scope='vmae_mm')
-    runner.train()
-    return runner
+    return train_tiny(work_dir, 'flops_hook', TINY_VIDEOMAE, [hook], clips(),
+                      batch_size=2,
+                      train_cfg=dict(by_epoch=False, max_iters=max_iters))
 
 
 def read_log(work_dir: str) -> str:

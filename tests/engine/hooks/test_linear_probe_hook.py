@@ -2,21 +2,19 @@
 mmengine training run: it logs an accuracy and changes nothing else."""
 import json
 import random
-import uuid
 
 import numpy as np
 import pytest
 import torch
-from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
-from torch.utils.data import DataLoader
 
 from vmae_mm.engine.hooks import LinearProbeHook
 from vmae_mm.engine.hooks.linear_probe_hook import (fit_ridge_probe,
                                                     ridge_fits)
 from vmae_mm.registry import HOOKS, MODELS
-from vmae_mm.structures import ActionDataSample
+
+from .tiny_training import random_clips, train_losses, train_tiny
 
 # Random masking and stochastic depth: a hook that touched the random stream
 # or left the model in eval mode would change the losses.
@@ -59,35 +57,14 @@ def probe_cfg(root: str, interval: int = 1, test_mode: bool = True):
                               val=dict(split, split='val')))
 
 
-def clips(num: int = 8):
-    generator = torch.Generator().manual_seed(0)
-    return [
-        dict(inputs=torch.randint(0, 256, (1, 3, 16, 32, 32),
-                                  dtype=torch.uint8, generator=generator),
-             data_samples=ActionDataSample()) for _ in range(num)
-    ]
-
-
 def train(work_dir: str, hooks, max_epochs: int = 2) -> Runner:
-    runner = Runner(
-        model=TINY_VIDEOMAE,
-        work_dir=work_dir,
-        experiment_name=f'probe_hook_{uuid.uuid4().hex}',
-        train_dataloader=DataLoader(clips(), batch_size=4, shuffle=False,
-                                    collate_fn=pseudo_collate),
-        train_cfg=dict(by_epoch=True, max_epochs=max_epochs),
-        optim_wrapper=dict(optimizer=dict(type='AdamW', lr=1e-3)),
-        default_hooks=dict(logger=dict(type='LoggerHook', interval=1),
-                           checkpoint=None),
-        custom_hooks=hooks,
-        randomness=dict(seed=0),
-        default_scope='vmae_mm')
-    runner.train()
-    return runner
+    return train_tiny(work_dir, 'probe_hook', TINY_VIDEOMAE, hooks,
+                      random_clips(8, (3, 16, 32, 32)), batch_size=4,
+                      train_cfg=dict(by_epoch=True, max_epochs=max_epochs),
+                      seed=0)
 
 
-def losses(runner: Runner):
-    return runner.message_hub.get_scalar('train/loss').data[0].tolist()
+losses = train_losses
 
 
 def test_registered():

@@ -1,15 +1,12 @@
 """MaskRatioSchedulerHook in a real (tiny) mmengine training run."""
-import uuid
 
 import pytest
-import torch
-from mmengine.dataset import pseudo_collate
 from mmengine.runner import Runner
-from torch.utils.data import DataLoader
 
 from vmae_mm.engine.hooks import MaskRatioSchedulerHook
 from vmae_mm.registry import HOOKS
-from vmae_mm.structures import ActionDataSample
+
+from .tiny_training import random_clips, train_tiny
 
 TINY_VIDEOMAE = dict(
     type='VideoMAE',
@@ -26,30 +23,14 @@ TINY_VIDEOMAE = dict(
 def clips(num: int = 10):
     """Random uint8 clips, one view each: ``(1, 3, 4, 64, 64)``, a
     ``(2, 4, 4)`` token grid."""
-    generator = torch.Generator().manual_seed(0)
-    return [
-        dict(inputs=torch.randint(0, 256, (1, 3, 4, 64, 64),
-                                  dtype=torch.uint8, generator=generator),
-             data_samples=ActionDataSample()) for _ in range(num)
-    ]
+    return random_clips(num, (3, 4, 64, 64))
 
 
 def train(work_dir: str, hook: dict, model: dict = TINY_VIDEOMAE,
           max_iters: int = 5) -> Runner:
-    runner = Runner(
-        model=model,
-        work_dir=work_dir,
-        experiment_name=f'mask_ratio_hook_{uuid.uuid4().hex}',
-        train_dataloader=DataLoader(clips(), batch_size=2, shuffle=False,
-                                    collate_fn=pseudo_collate),
-        train_cfg=dict(by_epoch=False, max_iters=max_iters),
-        optim_wrapper=dict(optimizer=dict(type='AdamW', lr=1e-3)),
-        default_hooks=dict(logger=dict(type='LoggerHook', interval=1),
-                           checkpoint=None),
-        custom_hooks=[hook],
-        default_scope='vmae_mm')
-    runner.train()
-    return runner
+    return train_tiny(work_dir, 'mask_ratio_hook', model, [hook], clips(),
+                      batch_size=2,
+                      train_cfg=dict(by_epoch=False, max_iters=max_iters))
 
 
 def test_registered():

@@ -1,20 +1,18 @@
 """ReconstructionVisualizationHook in a real (tiny) mmengine training run."""
 import glob
 import os.path as osp
-import uuid
 
 import cv2
 import numpy as np
 import pytest
 import torch
-from mmengine.dataset import pseudo_collate
 from mmengine.runner import Runner
-from torch.utils.data import DataLoader
 
 from vmae_mm.engine.hooks import ReconstructionVisualizationHook
 from vmae_mm.registry import HOOKS
-from vmae_mm.structures import ActionDataSample
 from vmae_mm.visualization import GridLayout
+
+from .tiny_training import random_clips, train_losses, train_tiny
 
 # Random masking and stochastic depth: a hook that touched the random stream
 # or left the model in eval mode would change the losses.
@@ -32,35 +30,18 @@ TINY_VIDEOMAE = dict(
 
 def clips(num: int = 12):
     """uint8 clips, one view each: ``(1, 3, 4, 32, 32)``."""
-    generator = torch.Generator().manual_seed(0)
-    return [
-        dict(inputs=torch.randint(0, 256, (1, 3, 4, 32, 32),
-                                  dtype=torch.uint8, generator=generator),
-             data_samples=ActionDataSample()) for _ in range(num)
-    ]
+    return random_clips(num, (3, 4, 32, 32))
 
 
 def train(work_dir: str, hooks, model: dict = TINY_VIDEOMAE,
           max_iters: int = 6) -> Runner:
-    runner = Runner(
-        model=model,
-        work_dir=work_dir,
-        experiment_name=f'reconstruction_hook_{uuid.uuid4().hex}',
-        train_dataloader=DataLoader(clips(), batch_size=2, shuffle=False,
-                                    collate_fn=pseudo_collate),
-        train_cfg=dict(by_epoch=False, max_iters=max_iters),
-        optim_wrapper=dict(optimizer=dict(type='AdamW', lr=1e-3)),
-        default_hooks=dict(logger=dict(type='LoggerHook', interval=1),
-                           checkpoint=None),
-        custom_hooks=hooks,
-        randomness=dict(seed=0),
-        default_scope='vmae_mm')
-    runner.train()
-    return runner
+    return train_tiny(work_dir, 'reconstruction_hook', model, hooks, clips(),
+                      batch_size=2,
+                      train_cfg=dict(by_epoch=False, max_iters=max_iters),
+                      seed=0)
 
 
-def losses(runner: Runner):
-    return runner.message_hub.get_scalar('train/loss').data[0].tolist()
+losses = train_losses
 
 
 def test_registered():
