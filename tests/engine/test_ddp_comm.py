@@ -1,6 +1,8 @@
 """The gradient all-reduce hooks of vmae_mm.engine.ddp_comm, under gloo."""
 import os
 import tempfile
+import time
+from datetime import timedelta
 
 import pytest
 import torch
@@ -10,6 +12,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from vmae_mm.engine.ddp_comm import check_comm_hook_name, register_comm_hook
+from vmae_mm.engine.setup_checks import free_port
 
 
 def test_unknown_hook_name_is_one_line_error():
@@ -24,9 +27,12 @@ def test_single_process_model_gets_no_hook():
     assert not register_comm_hook(nn.Linear(2, 2), None)
 
 
-def _worker(rank: int, world: int, init_file: str, out: str) -> None:
-    dist.init_process_group('gloo', init_method=f'file://{init_file}',
-                            rank=rank, world_size=world)
+def _worker(rank: int, world: int, port: int, out: str) -> None:
+    # a collective that waits longer than the timeout raises instead of
+    # hanging the test
+    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}',
+                            rank=rank, world_size=world,
+                            timeout=timedelta(seconds=60))
     torch.manual_seed(0)
     model = DistributedDataParallel(nn.Linear(64, 8))
     with pytest.raises(ValueError, match='needs the NCCL backend'):
@@ -47,8 +53,14 @@ def _worker(rank: int, world: int, init_file: str, out: str) -> None:
 def test_fp16_hook_averages_in_half_precision():
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, 'grads.pt')
-        mp.spawn(_worker, args=(2, os.path.join(tmp, 'init'), out),
-                 nprocs=2, join=True)
+        context = mp.start_processes(_worker, args=(2, free_port(), out),
+                                     nprocs=2, join=False)
+        deadline = time.time() + 180
+        while not context.join(timeout=1):  # raises if a worker failed
+            if time.time() > deadline:
+                for process in context.processes:
+                    process.kill()
+                raise AssertionError('the 2 workers did not finish in 180 s')
         saved = torch.load(out)
     g0, g1 = saved['locals']
     exact = (g0 + g1) / 2
