@@ -10,14 +10,8 @@ base_lr = 1e-3  # per 16 clips
 data_root = 'data/synthetic'
 img_size = 64
 
-# The target is the raw (ImageNet-normalized) pixels, not VideoMAE's
-# per-patch normalized pixels: on these flat-coloured videos a patch's own
-# normalization leaves mostly its texture and codec noise, which no visible
-# patch predicts, and the normalized loss stays at ~1.0 for the first ~6,000
-# steps (measured on an H200; the quick start has 750). Real videos keep the
-# official norm_pix=True (configs/_base_/models/vmae_vitb.py).
-model = dict(backbone=dict(img_size=img_size, num_frames=16),
-             head=dict(norm_pix=False))
+# The target is VideoMAE's: per-patch normalized pixels, tube masking 0.9.
+model = dict(backbone=dict(img_size=img_size, num_frames=16))
 
 train_pipeline = [
     dict(type='DecordInit', num_threads=1),

@@ -6,8 +6,8 @@ import os.path as osp
 import decord
 import numpy as np
 
-from vmae_mm.datasets.synthetic import (CLASSES, make_synthetic_dataset,
-                                        render_clip)
+from vmae_mm.datasets.synthetic import (CLASSES, STYLES,
+                                        make_synthetic_dataset, render_clip)
 from vmae_mm.datasets.synthetic_dataset import SyntheticVideoDataset
 
 
@@ -52,3 +52,46 @@ def test_dataset_generates_once_when_missing(tmp_path):
     val = SyntheticVideoDataset(split='val', **kwargs)
     assert len(val) == 4
     assert osp.getmtime(osp.join(root, 'train.txt')) == stamp
+
+
+def shape_cell_fraction(frames, patch=16):
+    """Fraction of (frame, patch) cells showing part of a shape (shapes are
+    drawn in colours of at least 150 per channel, backgrounds below 90 plus
+    texture)."""
+    shape = frames.min(-1) >= 140
+    frames_, side = shape.shape[0], shape.shape[1] // patch
+    return shape.reshape(frames_, side, patch, side, patch).any((2, 4)).mean()
+
+
+def test_crowd_style_puts_shapes_in_most_tubes():
+    # What lets masked pretraining help: most 16x16 patches show a shape, so
+    # hidden tubes can be predicted from how the visible shapes move. The
+    # first format's single shape left most patches empty.
+    def mean_fraction(style):
+        return np.mean([
+            shape_cell_fraction(render_clip(label, np.random.default_rng(s),
+                                            16, 64, STYLES[style]))
+            for label in range(len(CLASSES)) for s in range(3)
+        ])
+
+    assert mean_fraction('crowd') > 0.6
+    assert mean_fraction('single') < 0.45
+
+
+def test_every_shape_of_a_clip_moves_with_the_class():
+    # 'moving right quickly' shifts every shape 0.03 * size pixels per frame
+    # on a flat background, so frame t+1 is frame t shifted right. Compared
+    # away from the left and right edges, where the wrapped copies meet
+    # OpenCV's anti-aliased clipping; sub-pixel rounding changes some edge
+    # pixels by a sixteenth of a pixel's coverage.
+    size, step = 100, 3
+    for seed in range(4):
+        frames = render_clip(3, np.random.default_rng(seed), 2, size)
+        diff = np.abs(frames[0, :, 4:-4 - step].astype(int) -
+                      frames[1, :, 4 + step:-4])
+        assert (diff <= 1).mean() > 0.99
+        assert diff.max() <= 40
+        # the other direction is wrong by far
+        wrong = np.abs(frames[0, :, 4 + step:-4].astype(int) -
+                       frames[1, :, 4:-4 - step])
+        assert (wrong <= 1).mean() < 0.99

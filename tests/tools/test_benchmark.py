@@ -2,7 +2,9 @@
 our step and transformers' beside it, with the loss parity check."""
 import json
 
-from ..conftest import TINY_PRETRAIN_CONFIG, run_tool
+from ..conftest import REPO_ROOT, TINY_PRETRAIN_CONFIG, run_tool
+
+GPU_CROP_CONFIG = f'{REPO_ROOT}/tests/data/tiny_synthetic_pretrain_gpu_crop.py'
 
 
 def test_model_mode_with_transformers_and_parity(tmp_path):
@@ -22,3 +24,18 @@ def test_model_mode_with_transformers_and_parity(tmp_path):
     assert parity['rel_diff'] < 1e-2  # bf16 autocast against fp32
     assert record['env']['torch']
     assert 'device: ' in result.stdout
+
+
+def test_e2e_mode_counts_the_clips_cut_on_the_device(tmp_path,
+                                                     synthetic_root):
+    out = tmp_path / 'bench.jsonl'
+    result = run_tool([
+        'tools/analysis/benchmark.py', GPU_CROP_CONFIG, '--mode', 'e2e',
+        '--batch', '3', '--steps', '2', '--warmup', '1', '--num-workers',
+        '1', '--out', str(out), '--cfg-options',
+        f'train_dataloader.dataset.data_root={synthetic_root}'
+    ])
+    assert result.returncode == 0, result.stderr[-3000:]
+    (row, ) = json.loads(out.read_text().splitlines()[-1])['results']
+    assert row['batch'] == 6  # 3 videos x 2 crops each
+    assert 0 <= row['data_wait_fraction'] <= 1 and row['clips_per_s'] > 0

@@ -13,9 +13,11 @@ def read(path):
 
 def test_pretrain_then_finetune_records_losses_and_top1(tmp_path):
     rendered = run_tool([TOOL, 'data', str(tmp_path), '--num-train', '20',
-                         '--num-val', '10', '--workers', '2'])
+                         '--num-val', '10', '--workers', '2', '--styles',
+                         'crowd', 'single'])
     assert rendered.returncode == 0, rendered.stderr[-2000:]
-    assert (tmp_path / 'plain_val.npy').exists()
+    assert (tmp_path / 'crowd_val.npy').exists()
+    assert (tmp_path / 'single_train.npy').exists()
 
     common = ['--labeled', '20', '--seeds', '0', '--finetune-steps', '2',
               '--threads', '1']
@@ -32,7 +34,7 @@ def test_pretrain_then_finetune_records_losses_and_top1(tmp_path):
     assert all(len(r['top1']) == 1 and 0 <= r['mean'] <= 1 for r in evals)
 
     scratch = run_tool([TOOL, 'run', str(tmp_path), 'scratch', '--steps',
-                        '0', '--background', 'plain', *common])
+                        '0', '--videos', 'single', *common])
     assert scratch.returncode == 0, scratch.stderr[-2000:]
     (record, ) = read(tmp_path / 'scratch.jsonl')
-    assert record['at'] == 0 and record['background'] == 'plain'
+    assert record['at'] == 0 and record['videos'] == 'single'

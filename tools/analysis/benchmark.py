@@ -308,6 +308,10 @@ def run_e2e(cfg: Config, args, device: torch.device,
     if args.compile:
         compile_model(model, compile_options(args))
     train_step = model.train_step
+    # a device-side crop makes several clips of each loaded video
+    augment = getattr(getattr(model, 'module', model).data_preprocessor,
+                      'augment', None)
+    clips_per_input = getattr(augment, 'num_samples', 1)
     waits: List[float] = []
     totals: List[float] = []
     clips = 0
@@ -326,7 +330,7 @@ def run_e2e(cfg: Config, args, device: torch.device,
         if i >= args.warmup:
             waits.append(loaded - start)
             totals.append(time.perf_counter() - start)
-            clips += len(data['inputs'])
+            clips += len(data['inputs']) * clips_per_input
     timing = StepTiming(clips // len(totals), totals,
                         torch.cuda.max_memory_allocated(device)
                         if device.type == 'cuda' else 0)

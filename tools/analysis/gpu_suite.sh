@@ -3,7 +3,8 @@
 # call of a lent GPU machine (no package registry there: the wheels of
 # mmengine, mmcv-lite, fvcore and decord travel in .wheels/).
 #   tools/analysis/gpu_suite.sh PART OUT_DIR
-# PART: pretrain | finetune | memory | round2 | round3 | ddp | e2e | scaling
+# PART: pretrain | finetune | memory | round2 | round3 | ddp | e2e |
+#       e2e_gpu_crop | scaling
 set -uo pipefail
 PART=$1
 OUT=$2
@@ -30,23 +31,37 @@ bench() {  # bench TIMEOUT_S ARGS...
     grep '^label=' "$log" | tail -n 3
 }
 
-run_e2e() {  # run_e2e LABEL_SUFFIX: generated videos and frames, e2e rows
+make_e2e_data() {  # generated videos and their JPEG frames, once per call
     DATA="${TMPDIR:-/tmp}"/vmae_bench
+    [ -f "$DATA/rawframes.txt" ] && return
     ${PIN:-} python3 tools/data/make_synthetic.py "$DATA" --num-train 384 \
         --num-val 16 --num-frames 300 --size 256 --workers 16
     ${PIN:-} python3 tools/data/extract_frames.py "$DATA/train.txt" "$DATA" \
         "$DATA/frames" --short-side 256 --out-list "$DATA/rawframes.txt" \
         --workers 16 | tail -n 2
-    bench 170 tools/analysis/configs/bench_vitb_e2e_rawframes.py \
-        --mode e2e --batch 16 --compile --steps 30 --warmup 8 \
-        --label "e2e raw frames, 4 clips per decode, 16 cores$1" \
+}
+
+e2e_frames() {  # e2e_frames CONFIG LABEL: one e2e row from JPEG frames
+    make_e2e_data
+    bench 170 "$1" --mode e2e --batch 16 --compile --steps 30 --warmup 8 \
+        --label "$2" \
         --cfg-options train_dataloader.dataset.ann_file="$DATA/rawframes.txt" \
         train_dataloader.dataset.data_prefix.img="$DATA/frames"
-    bench 150 tools/analysis/configs/bench_vitb_e2e_video.py \
-        --mode e2e --batch 16 --compile --steps 20 --warmup 6 \
-        --label "e2e mp4v videos, 4 clips per decode, 16 cores$1" \
+}
+
+e2e_videos() {  # e2e_videos CONFIG LABEL: one e2e row from mp4 videos
+    make_e2e_data
+    bench 150 "$1" --mode e2e --batch 16 --compile --steps 20 --warmup 6 \
+        --label "$2" \
         --cfg-options train_dataloader.dataset.ann_file="$DATA/train.txt" \
         train_dataloader.dataset.data_prefix.video="$DATA"
+}
+
+run_e2e() {  # run_e2e LABEL_SUFFIX: generated videos and frames, e2e rows
+    e2e_frames tools/analysis/configs/bench_vitb_e2e_rawframes.py \
+        "e2e raw frames, 4 clips per decode, 16 cores$1"
+    e2e_videos tools/analysis/configs/bench_vitb_e2e_video.py \
+        "e2e mp4v videos, 4 clips per decode, 16 cores$1"
 }
 
 run_ddp() {  # run_ddp GPUS LABEL ARGS...: the ViT-B step under torchrun
@@ -210,6 +225,21 @@ e2e)
     # the caller), the loader built with the runner's mp_cfg (one OpenCV
     # thread per worker).
     run_e2e ', mp_cfg'
+    ;;
+e2e_gpu_crop)
+    # The crop on the GPU (workers only decode) against the CPU crop, and
+    # the compiled model step they are a fraction of, in one call on one
+    # GPU with 16 cores.
+    CFG=tools/analysis/configs
+    e2e_videos $CFG/bench_vitb_e2e_video_gpu_crop.py \
+        'e2e mp4v videos, 4 crops per decode on the GPU, 16 cores'
+    e2e_frames $CFG/bench_vitb_e2e_rawframes_gpu_crop.py \
+        'e2e raw frames, 4 crops per decode on the GPU, 16 cores'
+    e2e_videos $CFG/bench_vitb_e2e_video.py \
+        'e2e mp4v videos, 4 clips per decode, 16 cores, mp_cfg'
+    bench 150 $VITB --batch 64 --compile --steps 15 --warmup 8 \
+        --label '1 GPU compiled'
+    grep -h '^label=' "$OUT"/*.log
     ;;
 scaling)
     # Compiled DDP with bf16 gradient all-reduce and bucket-view gradients

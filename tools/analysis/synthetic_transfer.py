@@ -1,21 +1,21 @@
 """Does pretraining on the synthetic videos help finetuning? A fast sweep.
 
-The quick start's moving-shapes videos (``vmae_mm.datasets.synthetic``, or a
-flat-background variant) are rendered through an mp4v round trip and kept
-decoded in memory on the device; clips are cut there (random start,
-multi-scale crop, resize; centre clip for validation) instead of by the
-loader pipeline, so a tiny model trains thousands of steps a minute on a
-GPU. Everything else is the package's: the models of
-``configs/vmae_vitt_synthetic.py`` and ``configs/vmae_vitt_synthetic_ft.py``,
-their optimizer constructors (layer decay in finetuning) and ``train_step``.
-Schedules: linear warm-up (10% of pretraining, 2/15 of finetuning), cosine.
+The moving-shapes videos (``vmae_mm.datasets.synthetic``, in one of its
+``STYLES``) are rendered through an mp4v round trip and kept decoded in
+memory on the device; clips are cut there (random start, multi-scale crop,
+resize; centre clip for validation) instead of by the loader pipeline, so a
+tiny model trains thousands of steps a minute on a GPU. Everything else is
+the package's: the models of ``configs/vmae_vitt_synthetic.py`` and
+``configs/vmae_vitt_synthetic_ft.py``, their optimizer constructors (layer
+decay in finetuning) and ``train_step``. Schedules: linear warm-up (10% of
+pretraining, 2/15 of finetuning), cosine.
 
-    # render the videos once (npy files, ~0.9 GB for both backgrounds)
-    python tools/analysis/synthetic_transfer.py data DIR
-    # pretrain (tube 0.9, raw-pixel target) 3,000 steps; at 1,000 and 3,000
+    # render the videos once (npy files, ~0.45 GB per style)
+    python tools/analysis/synthetic_transfer.py data DIR --styles crowd single
+    # pretrain (tube 0.9, normalized target) 3,000 steps; at 750 and 3,000
     # finetune 2 seeds on all 400 and on 40 labeled videos; 0 steps = scratch
-    python tools/analysis/synthetic_transfer.py run DIR NAME --steps 3000 \
-        --evals 1000 3000 --no-norm-pix
+    python tools/analysis/synthetic_transfer.py run DIR NAME --videos crowd \
+        --steps 3000 --evals 750 3000
 
 Each run appends JSON lines to ``DIR/NAME.jsonl``: the pretraining loss
 every tenth of the run and top-1 on the 100 validation videos per
@@ -54,12 +54,15 @@ def parse_args() -> argparse.Namespace:
     data.add_argument('dir')
     data.add_argument('--num-train', type=int, default=400)
     data.add_argument('--num-val', type=int, default=100)
+    data.add_argument('--styles', nargs='+', default=['crowd'],
+                      choices=sorted(synthetic.STYLES))
     data.add_argument('--workers', type=int, default=16)
     run = sub.add_parser('run', help='pretrain, then finetune at --evals')
     run.add_argument('dir')
     run.add_argument('name')
-    run.add_argument('--background', choices=['texture', 'plain'],
-                     default='texture')
+    run.add_argument('--videos', default='crowd',
+                     help='DIR/{VIDEOS}_train.npy and _val.npy, as written '
+                     'by the data command for a style')
     run.add_argument('--no-norm-pix', dest='norm_pix', action='store_false',
                      help='raw-pixel target instead of per-patch normalized')
     run.add_argument('--mask', default='TubeMasking')
@@ -77,28 +80,13 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-class _FlatRandom:
-    """A numpy generator whose normal draws are zeros (no texture)."""
-
-    def __init__(self, rng: np.random.Generator):
-        self.rng = rng
-
-    def normal(self, loc, scale, size):
-        self.rng.normal(loc, scale, size=size)  # keep the stream aligned
-        return np.zeros(size)
-
-    def __getattr__(self, name):
-        return getattr(self.rng, name)
-
-
 def _render(job: Tuple[str, str, int, int]) -> np.ndarray:
     """One video after an mp4v round trip, ``(48, 80, 80, 3)`` uint8."""
-    background, tmp, split_seed, index = job
+    style, tmp, split_seed, index = job
     rng = np.random.default_rng([split_seed, index])
-    frames = synthetic.render_clip(
-        index % NUM_CLASSES,
-        _FlatRandom(rng) if background == 'plain' else rng, 48, 80)
-    path = osp.join(tmp, f'{background}_{split_seed}_{index}.mp4')
+    frames = synthetic.render_clip(index % NUM_CLASSES, rng, 48, 80,
+                                   synthetic.STYLES[style])
+    path = osp.join(tmp, f'{style}_{split_seed}_{index}.mp4')
     synthetic.write_mp4(path, frames)
     capture = cv2.VideoCapture(path)
     decoded = []
@@ -111,17 +99,17 @@ def _render(job: Tuple[str, str, int, int]) -> np.ndarray:
     return np.stack(decoded)
 
 
-def render_all(root: str, num_train: int, num_val: int, workers: int) -> None:
+def render_all(root: str, styles: List[str], num_train: int, num_val: int,
+               workers: int) -> None:
     tmp = osp.join(root, 'tmp')
     os.makedirs(tmp, exist_ok=True)
-    for background in ('texture', 'plain'):
+    for style in styles:
         for split, count, seed in (('train', num_train, 0),
                                    ('val', num_val, 1)):
-            jobs = [(background, tmp, seed, i) for i in range(count)]
+            jobs = [(style, tmp, seed, i) for i in range(count)]
             with Pool(workers) as pool:
                 videos = pool.map(_render, jobs)
-            np.save(osp.join(root, f'{background}_{split}.npy'),
-                    np.stack(videos))
+            np.save(osp.join(root, f'{style}_{split}.npy'), np.stack(videos))
 
 
 class DeviceClips:
@@ -267,16 +255,17 @@ def finetune(args: argparse.Namespace, train: DeviceClips, val: DeviceClips,
 def main() -> None:
     args = parse_args()
     if args.command == 'data':
-        render_all(args.dir, args.num_train, args.num_val, args.workers)
+        render_all(args.dir, args.styles, args.num_train, args.num_val,
+                   args.workers)
         return
     init_default_scope('vmae_mm')
     torch.set_num_threads(args.threads)
     device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     train = DeviceClips(
-        np.load(osp.join(args.dir, f'{args.background}_train.npy')), device)
+        np.load(osp.join(args.dir, f'{args.videos}_train.npy')), device)
     val = DeviceClips(
-        np.load(osp.join(args.dir, f'{args.background}_val.npy')), device)
-    settings = dict(name=args.name, background=args.background,
+        np.load(osp.join(args.dir, f'{args.videos}_val.npy')), device)
+    settings = dict(name=args.name, videos=args.videos,
                     norm_pix=args.norm_pix, mask=args.mask, ratio=args.ratio,
                     patch=args.patch, steps=args.steps, lr=args.lr)
 

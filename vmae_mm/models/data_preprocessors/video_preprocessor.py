@@ -1,7 +1,8 @@
 """Batching, device transfer and normalization of uint8 clips."""
-from typing import List, Optional, Sequence, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from mmengine.model import BaseDataPreprocessor
 
@@ -27,18 +28,25 @@ class VideoDataPreprocessor(BaseDataPreprocessor):
             Defaults to ImageNet's.
         blending (dict, optional): A batch augment (e.g. mixup/cutmix) built
             from ``MODELS`` and applied in training. Defaults to None.
+        augment (dict, optional): A crop-and-resize run on the device in
+            training, before normalization (e.g. ``BatchMultiScaleCrop``,
+            which also makes its ``num_samples`` clips per video); the
+            pipeline then only decodes and formats, and clips of different
+            sizes are zero-padded to a common one. Defaults to None.
     """
 
     def __init__(self,
                  mean: Sequence[float] = IMAGENET_MEAN_255,
                  std: Sequence[float] = IMAGENET_STD_255,
-                 blending: Optional[dict] = None) -> None:
+                 blending: Optional[dict] = None,
+                 augment: Optional[dict] = None) -> None:
         super().__init__(non_blocking=True)
         self.register_buffer('mean', torch.tensor(mean).view(-1, 1, 1, 1),
                              persistent=False)
         self.register_buffer('std', torch.tensor(std).view(-1, 1, 1, 1),
                              persistent=False)
         self.blending = MODELS.build(blending) if blending else None
+        self.augment = MODELS.build(augment) if augment else None
 
     @staticmethod
     def _stack(inputs: Union[torch.Tensor, List[torch.Tensor]]) -> torch.Tensor:
@@ -50,6 +58,26 @@ class VideoDataPreprocessor(BaseDataPreprocessor):
                 f'clips in one batch must share a shape, got {sorted(shapes)};'
                 ' check the crop/resize transforms of the pipeline')
         return torch.stack(inputs)
+
+    @staticmethod
+    def _pad_stack(inputs: Union[torch.Tensor, List[torch.Tensor]]
+                   ) -> Tuple[torch.Tensor, List[Tuple[int, int]]]:
+        """Single-view clips as one ``(B, C, T, H, W)`` tensor, zero-padded
+        at the bottom and right to the largest, and their own sizes."""
+        clips = list(inputs)
+        views = {clip.shape[0] for clip in clips}
+        if views != {1}:
+            raise ValueError('a device-side augment takes one view per video '
+                             f'(num_clips=1), got {sorted(views)} views')
+        sizes = [tuple(clip.shape[-2:]) for clip in clips]
+        height = max(size[0] for size in sizes)
+        width = max(size[1] for size in sizes)
+        if isinstance(inputs, torch.Tensor):
+            return inputs[:, 0], sizes
+        return torch.stack([
+            F.pad(clip[0], (0, width - clip.shape[-1], 0,
+                            height - clip.shape[-2])) for clip in clips
+        ]), sizes
 
     def forward(self, data: dict, training: bool = False) -> dict:
         """Args:
@@ -65,10 +93,18 @@ class VideoDataPreprocessor(BaseDataPreprocessor):
         # loader's pinned memory), then stack there: stacking on the host
         # would be one more full copy of the batch in the main process.
         data = self.cast_data(data)
-        inputs = self._stack(data['inputs'])  # (B, V, C, T, H, W) uint8
         data_samples = data.get('data_samples')
-        if inputs.ndim == 6 and inputs.shape[1] == 1:
-            inputs = inputs[:, 0]  # (B, C, T, H, W)
+        if training and self.augment is not None:
+            clips, sizes = self._pad_stack(data['inputs'])  # (B, C, T, H, W)
+            inputs = self.augment(clips, sizes)  # (B * S, C, T, h, w) float
+            repeats = inputs.shape[0] // clips.shape[0]
+            if data_samples is not None and repeats > 1:
+                data_samples = [sample.clone() for sample in data_samples
+                                for _ in range(repeats)]
+        else:
+            inputs = self._stack(data['inputs'])  # (B, V, C, T, H, W) uint8
+            if inputs.ndim == 6 and inputs.shape[1] == 1:
+                inputs = inputs[:, 0]  # (B, C, T, H, W)
         inputs = (inputs.float() - self.mean) / self.std
         if training and self.blending is not None:
             inputs, data_samples = self.blending(inputs, data_samples)

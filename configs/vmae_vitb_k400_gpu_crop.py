@@ -1,0 +1,23 @@
+# VideoMAE ViT-B pretraining on Kinetics-400 (configs/vmae_vitb_k400.py) with
+# the multi-scale crop and resize moved to the GPU: the loader's workers only
+# decode, each video crosses to the GPU once as uint8 frames at its stored
+# size (clips of different sizes are zero-padded), and the data preprocessor
+# cuts the 224x224 crops there (BatchMultiScaleCrop: the CPU transform's
+# boxes, OpenCV's bilinear resize). Set num_samples > 1 for VideoMAE v2's
+# repeated sampling (several crops per decoded video; the model then sees
+# batch_size * num_samples clips per step).
+#   tools/dist_train.sh configs/vmae_vitb_k400_gpu_crop.py 8
+_base_ = ['vmae_vitb_k400.py']
+num_samples = 1
+
+model = dict(data_preprocessor=dict(augment=dict(
+    type='BatchMultiScaleCrop', input_size=224, scales=(1, .875, .75, .66),
+    num_samples=num_samples)))
+train_pipeline = [
+    dict(type='DecordInit', num_threads=1),
+    dict(type='SampleFrames', clip_len=16, frame_interval=4, num_clips=1),
+    dict(type='DecordDecode'),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackInputs'),
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -1,0 +1,190 @@
+"""VideoMAE's multi-scale crop and resize, on the device, for a batch.
+
+The loader's workers then only decode: each video crosses to the GPU once as
+uint8 frames at its stored size, and the GPU cuts ``num_samples`` augmented
+clips from it (VideoMAE's repeated sampling), instead of the CPU cropping
+and resizing every clip and sending each one.
+"""
+import random
+from typing import List, Sequence, Tuple, Union
+
+import torch
+from torch import Tensor
+
+from vmae_mm.registry import MODELS
+
+Box = Tuple[int, int, int, int]  # x1, y1, x2, y2 (exclusive)
+
+
+def _pair(size: Union[int, Sequence[int]]) -> Tuple[int, int]:
+    """``size`` as ``(width, height)``."""
+    if isinstance(size, int):
+        return size, size
+    return int(size[0]), int(size[1])
+
+
+def linear_resize_matrix(starts: Tensor, lengths: Tensor, out_size: int,
+                         in_size: int) -> Tensor:
+    """Rows that resample ``[start, start + length)`` of an axis of
+    ``in_size`` pixels to ``out_size`` pixels by linear interpolation, with
+    OpenCV's ``INTER_LINEAR`` geometry (pixel centres, edge pixels
+    repeated) and no anti-aliasing.
+
+    Args:
+        starts (Tensor): ``(N,)`` first pixel of each crop.
+        lengths (Tensor): ``(N,)`` crop lengths.
+        out_size (int): Output length.
+        in_size (int): Length of the axis the crops index.
+
+    Returns:
+        Tensor: float ``(N, out_size, in_size)``; ``matrix @ axis`` is the
+        resized crop.
+    """
+    starts = starts.double()[:, None]
+    lengths = lengths.double()[:, None]
+    out = torch.arange(out_size, dtype=torch.float64,
+                       device=starts.device)[None]
+    # (N, out) source coordinate of each output pixel centre, in the crop
+    src = ((out + 0.5) * lengths / out_size - 0.5).clamp(min=0)
+    left = src.floor().clamp(max=lengths - 1)
+    weight_right = (src - left).clamp(max=1)
+    right = (left + 1).clamp(max=lengths - 1)
+    matrix = torch.zeros(starts.shape[0], out_size, in_size,
+                         dtype=torch.float64, device=starts.device)
+    matrix.scatter_add_(2, (starts + left).long()[..., None],
+                        (1 - weight_right)[..., None])
+    matrix.scatter_add_(2, (starts + right).long()[..., None],
+                        weight_right[..., None])
+    return matrix.float()
+
+
+@MODELS.register_module()
+class BatchMultiScaleCrop:
+    """``MultiScaleCrop`` + ``Resize`` (+ an optional horizontal flip) of
+    every clip in a batch, ``num_samples`` times, on the clips' device.
+
+    Boxes follow the CPU transform exactly (TSN's multi-scale crop: sides
+    from ``scales`` of the short side, snapped to ``input_size`` within 3
+    pixels, width and height scales at most ``max_wh_scale_gap`` apart,
+    fixed or random offsets), drawn from Python's ``random`` as the CPU
+    transform does; the resize is OpenCV's ``INTER_LINEAR`` as two matrix
+    products per clip (outputs match ``cv2.resize`` within one grey level).
+    Clips padded to a common size keep their own boxes: pass each clip's
+    valid ``(height, width)``.
+
+    Args:
+        input_size (int | Sequence[int]): Output ``(w, h)``.
+        scales (Sequence[float]): Crop scales of the short side.
+            Defaults to ``(1, .875, .75, .66)``.
+        max_wh_scale_gap (int): Defaults to 1.
+        random_crop (bool): Random offsets instead of fixed ones.
+            Defaults to False.
+        num_fixed_crops (int): 5 or 13. Defaults to 13.
+        num_samples (int): Augmented clips per input clip, adjacent in the
+            output. Defaults to 1.
+        flip_ratio (float): Probability of a horizontal flip per output
+            clip. Defaults to 0 (SSv2's classes are direction-sensitive).
+    """
+
+    def __init__(self,
+                 input_size: Union[int, Sequence[int]] = 224,
+                 scales: Sequence[float] = (1, .875, .75, .66),
+                 max_wh_scale_gap: int = 1,
+                 random_crop: bool = False,
+                 num_fixed_crops: int = 13,
+                 num_samples: int = 1,
+                 flip_ratio: float = 0.0) -> None:
+        if num_fixed_crops not in (5, 13):
+            raise ValueError(
+                f'num_fixed_crops must be 5 or 13, got {num_fixed_crops}')
+        if num_samples < 1:
+            raise ValueError(f'num_samples must be >= 1, got {num_samples}')
+        self.input_size = _pair(input_size)
+        self.scales = tuple(scales)
+        self.max_wh_scale_gap = max_wh_scale_gap
+        self.random_crop = random_crop
+        self.num_fixed_crops = num_fixed_crops
+        self.num_samples = num_samples
+        self.flip_ratio = flip_ratio
+
+    def sample_box(self, height: int, width: int) -> Box:
+        """One crop box in a ``height x width`` frame (the CPU transform's
+        rule)."""
+        base = min(height, width)
+        sizes = [int(base * scale) for scale in self.scales]
+        out_w, out_h = self.input_size
+        widths = [out_w if abs(s - out_w) < 3 else s for s in sizes]
+        heights = [out_h if abs(s - out_h) < 3 else s for s in sizes]
+        pairs = [(w, h) for i, h in enumerate(heights)
+                 for j, w in enumerate(widths)
+                 if abs(i - j) <= self.max_wh_scale_gap]
+        crop_w, crop_h = random.choice(pairs)
+        crop_w, crop_h = min(crop_w, width), min(crop_h, height)
+        if self.random_crop:
+            x1 = random.randint(0, width - crop_w)
+            y1 = random.randint(0, height - crop_h)
+        else:
+            w_step, h_step = (width - crop_w) // 4, (height - crop_h) // 4
+            steps = [(0, 0), (4, 0), (0, 4), (4, 4), (2, 2)]
+            if self.num_fixed_crops == 13:
+                steps += [(0, 2), (4, 2), (2, 4), (2, 0), (1, 1), (3, 1),
+                          (1, 3), (3, 3)]
+            i, j = random.choice(steps)
+            x1, y1 = i * w_step, j * h_step
+        return x1, y1, x1 + crop_w, y1 + crop_h
+
+    def crop_resize(self, clips: Tensor, boxes: Tensor,
+                    flips: Tensor) -> Tensor:
+        """Cut ``S = boxes.shape[1]`` boxes from every clip and resize them.
+
+        Args:
+            clips (Tensor): ``(B, C, T, H, W)``, any dtype.
+            boxes (Tensor): ``(B, S, 4)`` ``x1, y1, x2, y2`` per output.
+            flips (Tensor): ``(B, S)`` bool, flip that output horizontally.
+
+        Returns:
+            Tensor: float ``(B * S, C, T, h, w)``, the samples of a clip
+            adjacent.
+        """
+        batch, channels, frames, height, width = clips.shape
+        samples = boxes.shape[1]
+        out_w, out_h = self.input_size
+        boxes = boxes.reshape(-1, 4).to(clips.device)
+        rows = linear_resize_matrix(boxes[:, 1], boxes[:, 3] - boxes[:, 1],
+                                    out_h, height)  # (B*S, h, H)
+        cols = linear_resize_matrix(boxes[:, 0], boxes[:, 2] - boxes[:, 0],
+                                    out_w, width)  # (B*S, w, W)
+        flips = flips.reshape(-1).to(clips.device)
+        cols = torch.where(flips[:, None, None], cols.flip(1), cols)
+        # (B, H, C*T*W): one matrix product resizes every frame's rows
+        planes = clips.float().permute(0, 3, 1, 2, 4).reshape(
+            batch, height, channels * frames * width)
+        tall = rows.view(batch, samples * out_h, height) @ planes
+        # (B*S, h*C*T, W) @ (B*S, W, w) -> (B*S, h, C, T, w)
+        tall = tall.view(batch * samples, out_h * channels * frames, width)
+        out = (tall @ cols.transpose(1, 2)).view(batch * samples, out_h,
+                                                 channels, frames, out_w)
+        return out.permute(0, 2, 3, 1, 4).contiguous()
+
+    def __call__(self, clips: Tensor,
+                 sizes: Sequence[Tuple[int, int]]) -> Tensor:
+        """Args:
+            clips (Tensor): ``(B, C, T, H, W)``, possibly zero-padded.
+            sizes (Sequence[tuple[int, int]]): Each clip's valid
+                ``(height, width)`` at the top left.
+
+        Returns:
+            Tensor: float ``(B * num_samples, C, T, h, w)``.
+        """
+        boxes: List[List[Box]] = [[
+            self.sample_box(height, width) for _ in range(self.num_samples)
+        ] for height, width in sizes]
+        flips = torch.tensor([[random.random() < self.flip_ratio
+                               for _ in range(self.num_samples)]
+                              for _ in sizes])
+        return self.crop_resize(clips, torch.tensor(boxes), flips)
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(input_size={self.input_size}, '
+                f'scales={self.scales}, num_samples={self.num_samples}, '
+                f'flip_ratio={self.flip_ratio})')
