@@ -54,3 +54,19 @@ def test_rows_come_in_token_order():
             single[0, token] = True
             torch.testing.assert_close(
                 pred[0, row], model.reconstruct(video, single)[0, 0])
+
+
+def test_decoder_position_table_is_a_buffer_built_at_init():
+    # Built eagerly for the model's own token count (CUDA graphs must not own
+    # it), moved with the module, never saved.
+    from vmae_mm.models.layers.pos_embed import sincos_table
+    model = build()
+    assert torch.equal(model.neck.pos_table, sincos_table(8, 16))
+    assert 'neck.pos_table' in dict(model.named_buffers())
+    assert not any('pos_table' in key for key in model.state_dict())
+    assert model.neck.position_table(8, torch.device('cpu')) is \
+        model.neck.pos_table
+    # another token count still gets its own table
+    other = model.neck.position_table(12, torch.device('cpu'))
+    assert torch.equal(other, sincos_table(12, 16))
+    assert model.to(torch.float64).neck.pos_table.dtype == torch.float64

@@ -45,6 +45,9 @@ class VideoMAE(BaseModel):
             init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck)
+        if hasattr(self.neck, 'set_num_tokens'):
+            grid = self.backbone.grid
+            self.neck.set_num_tokens(grid[0] * grid[1] * grid[2])
         self.head = MODELS.build(head)
         self.mask_generator = MASK_GENERATORS.build(mask_generator)
         self.decoder_mask_generator = (

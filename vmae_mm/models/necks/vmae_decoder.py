@@ -69,6 +69,10 @@ class VideoMAEDecoder(BaseModule):
         ])
         self.norm = nn.LayerNorm(embed_dims, eps=norm_eps)
         self.decoder_pred = nn.Linear(embed_dims, out_dims)
+        # The table of the model's own token count, set by the algorithm
+        # (``set_num_tokens``): a buffer made outside any compiled region, so
+        # CUDA graphs never own it; other counts use ``_pos_cache``.
+        self.register_buffer('pos_table', None, persistent=False)
         self._pos_cache: dict = {}
         self._no_weight_decay = frozenset(
             name for name, param in self.named_parameters()
@@ -90,9 +94,17 @@ class VideoMAEDecoder(BaseModule):
                 nn.init.zeros_(module.bias)
         nn.init.trunc_normal_(self.mask_token, std=0.02)
 
+    def set_num_tokens(self, num_tokens: int) -> None:
+        """Build the position table of ``num_tokens`` tokens now, as a
+        non-persistent buffer (it moves with the module, and is not saved)."""
+        self.pos_table = sincos_table(num_tokens, self.embed_dims)
+
     def position_table(self, num_tokens: int,
                        device: torch.device) -> torch.Tensor:
-        """Fixed sin-cos table ``(1, N, D_dec)``, cached per size/device."""
+        """Fixed sin-cos table ``(1, N, D_dec)``: the buffer for the model's
+        own size, else cached per size/device."""
+        if self.pos_table is not None and self.pos_table.shape[1] == num_tokens:
+            return self.pos_table
         key = (num_tokens, str(device))
         if key not in self._pos_cache:
             self._pos_cache[key] = sincos_table(num_tokens,
