@@ -164,6 +164,16 @@ def build_runner(cfg: Config) -> Runner:
     return runner
 
 
+def _clips_per_video(cfg: Config) -> int:
+    """Clips the model sees per loaded video: repeated sampling in the
+    dataset (``num_sample``) or in a device-side crop (``num_samples``)."""
+    dataset = cfg.get('train_dataloader', {}).get('dataset', {}) or {}
+    preprocessor = (cfg.get('model', {}) or {}).get('data_preprocessor') or {}
+    augment = preprocessor.get('augment') or {}
+    return int(dataset.get('num_sample', 1)) * int(
+        augment.get('num_samples', 1))
+
+
 def _log_batch_and_lr(cfg: Config, world_size: int) -> None:
     loader = cfg.get('train_dataloader')
     optim = cfg.get('optim_wrapper', {}).get('optimizer', {})
@@ -171,13 +181,19 @@ def _log_batch_and_lr(cfg: Config, world_size: int) -> None:
         return
     per_gpu = loader['batch_size']
     total = per_gpu * world_size
-    message = (f'batch: {per_gpu} per process x {world_size} processes = '
-               f'{total} clips per step; lr {optim["lr"]:g}')
+    repeats = _clips_per_video(cfg)
+    if repeats == 1:
+        message = (f'batch: {per_gpu} per process x {world_size} processes '
+                   f'= {total} clips per step; lr {optim["lr"]:g}')
+    else:
+        # lr scales with videos, as the original's repeated sampling does
+        message = (f'batch: {per_gpu} videos per process x {world_size} '
+                   f'processes = {total} videos, {total * repeats} clips '
+                   f'({repeats} per video) per step; lr {optim["lr"]:g}')
     scale = cfg.get('auto_scale_lr', {})
     if scale.get('enable') and scale.get('base_batch_size'):
-        message += (f' per {scale["base_batch_size"]} clips -> '
+        unit = 'clips' if repeats == 1 else 'videos'
+        message += (f' per {scale["base_batch_size"]} {unit} -> '
                     f'{optim["lr"] * total / scale["base_batch_size"]:g} '
                     'after linear scaling')
     MMLogger.get_current_instance().info(message)
-
-

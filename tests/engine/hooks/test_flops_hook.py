@@ -108,3 +108,22 @@ def test_bf16_peak_table(name, peak):
 def test_bad_interval():
     with pytest.raises(ValueError, match='interval'):
         FlopsCounterHook(interval=0)
+
+
+def test_counts_the_clips_a_device_side_crop_makes(tmp_path):
+    # Loaded videos are 40x48; the data preprocessor cuts 3 clips of 32x32
+    # from each: FLOPs are those of a 32x32 clip, throughput counts 3 x 2.
+    model = dict(TINY_VIDEOMAE, data_preprocessor=dict(
+        type='VideoDataPreprocessor',
+        augment=dict(type='BatchMultiScaleCrop', input_size=32,
+                     num_samples=3)))
+    train_tiny(str(tmp_path), 'flops_hook_crop', model,
+               [dict(type='FlopsCounterHook', interval=2)],
+               random_clips(8, (3, 4, 40, 48)), batch_size=2,
+               train_cfg=dict(by_epoch=False, max_iters=4))
+    expected = count_flops(MODELS.build(TINY_VIDEOMAE), (1, 3, 4, 32, 32))
+    with open(tmp_path / 'flops.json') as f:
+        info = json.load(f)
+    assert info['input_shape'] == [1, 3, 4, 32, 32]
+    assert info['flops_per_sample'] == expected.per_sample
+    assert '(1 x 6 clips per' in read_log(str(tmp_path))

@@ -104,6 +104,24 @@ class FlopsCounterHook(Hook):
             f'FlopsCounterHook expects clips shaped (V, C, T, H, W) or '
             f'(C, T, H, W) in data_batch["inputs"], got {tuple(clip.shape)}')
 
+    @staticmethod
+    def _augment(runner):
+        """The data preprocessor's device-side crop, if any: it changes the
+        clips' size and makes ``num_samples`` of them per loaded video."""
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        preprocessor = getattr(model, 'data_preprocessor', None)
+        return getattr(preprocessor, 'augment', None)
+
+    def _model_clip_shape(self, runner,
+                          data_batch: dict) -> Tuple[int, int, int, int]:
+        """``(C, T, H, W)`` of the clips the model sees."""
+        shape = self._clip_shape(data_batch)
+        augment = self._augment(runner)
+        if augment is not None and hasattr(augment, 'output_shape'):
+            shape = tuple(augment.output_shape(shape))
+        return shape
+
     def _count(self, runner, clip_shape: Sequence[int]) -> dict:
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
@@ -133,7 +151,8 @@ class FlopsCounterHook(Hook):
                              'first training iteration to know the clip shape')
         info = [None]
         if is_main_process():
-            info[0] = self._count(runner, self._clip_shape(data_batch))
+            info[0] = self._count(runner,
+                                  self._model_clip_shape(runner, data_batch))
         broadcast_object_list(info)
         info = info[0]
         runner.message_hub.update_info('flops_per_sample',
@@ -170,7 +189,9 @@ class FlopsCounterHook(Hook):
                 'keep default_hooks.timer in the config')
         iter_time = runner.message_hub.get_scalar('train/time').mean(
             self.interval)
-        batch, world = len(data_batch['inputs']), get_world_size()
+        samples = getattr(self._augment(runner), 'num_samples', 1)
+        batch = len(data_batch['inputs']) * samples
+        world = get_world_size()
         clips_per_s = batch * world / iter_time
         runner.message_hub.update_scalar('train/clips_per_s', clips_per_s)
         line = (f'Throughput: {clips_per_s:.1f} clips/s ({world} x {batch} '

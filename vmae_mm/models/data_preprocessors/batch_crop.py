@@ -107,6 +107,12 @@ class BatchMultiScaleCrop:
         self.num_samples = num_samples
         self.flip_ratio = flip_ratio
 
+    def output_shape(self, clip_shape: Sequence[int]) -> Tuple[int, ...]:
+        """The ``(C, T, h, w)`` of the clips cut from a ``(C, T, H, W)``
+        input."""
+        channels, frames = clip_shape[:2]
+        return channels, frames, self.input_size[1], self.input_size[0]
+
     def sample_box(self, height: int, width: int) -> Box:
         """One crop box in a ``height x width`` frame (the CPU transform's
         rule)."""
