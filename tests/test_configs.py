@@ -15,6 +15,10 @@ CONFIG_DIR = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),
 CONFIGS = sorted(
     p for p in glob.glob(osp.join(CONFIG_DIR, '**', '*.py'), recursive=True)
     if '_base_' not in p)
+# the benchmark tool's configs build on the same ones
+BENCH_CONFIGS = sorted(
+    glob.glob(osp.join(osp.dirname(CONFIG_DIR), 'tools', 'analysis',
+                       'configs', '*.py')))
 
 
 def test_there_are_configs():
@@ -23,8 +27,10 @@ def test_there_are_configs():
             'vmae_vitt_synthetic.py'} <= names
 
 
-@pytest.mark.parametrize('path', CONFIGS,
-                         ids=[osp.relpath(p, CONFIG_DIR) for p in CONFIGS])
+@pytest.mark.parametrize(
+    'path', CONFIGS + BENCH_CONFIGS,
+    ids=[osp.relpath(p, osp.dirname(CONFIG_DIR))
+         for p in CONFIGS + BENCH_CONFIGS])
 def test_config_builds(path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'vmae_mm'
