@@ -2,9 +2,11 @@
 of the synthetic dataset."""
 import os
 import os.path as osp
+import signal
 import subprocess
 import sys
-from typing import List
+import time
+from typing import Dict, List
 
 import cv2
 import numpy as np
@@ -74,3 +76,47 @@ def run_tool(args: List[str], cwd: str = REPO_ROOT, env=None,
         args = [sys.executable] + args
     return subprocess.run(args, cwd=cwd, env=full_env, capture_output=True,
                           text=True, timeout=timeout)
+
+
+def _descendants(pid: int) -> List[int]:
+    """Every process below ``pid``, read from ``/proc`` (Linux)."""
+    children: Dict[int, List[int]] = {}
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f'/proc/{entry}/stat') as f:
+                ppid = int(f.read().rsplit(')', 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    found, stack = [], [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except OSError:
+        return False
+
+
+def kill_tree(pid: int, timeout: float = 30) -> None:
+    """SIGKILL ``pid`` and every process below it, also those that left its
+    process group (torchrun starts its workers in their own sessions), and
+    wait until none runs."""
+    tree = [pid] + _descendants(pid)
+    for member in tree:
+        try:
+            os.kill(member, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    deadline = time.time() + timeout
+    while any(_running(member) for member in tree[1:]):
+        assert time.time() < deadline, 'killed processes still run'
+        time.sleep(0.05)

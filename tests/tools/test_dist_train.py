@@ -2,7 +2,6 @@
 gives the same losses as one process, and a run killed with SIGKILL after a
 checkpoint resumes exactly."""
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -11,7 +10,7 @@ import pytest
 
 from vmae_mm.engine.setup_checks import free_port
 
-from ..conftest import REPO_ROOT, TINY_PRETRAIN_CONFIG, run_tool
+from ..conftest import REPO_ROOT, TINY_PRETRAIN_CONFIG, kill_tree, run_tool
 from ..engine.run_configs import write_config
 from ..engine.test_exact_resume import losses
 
@@ -109,7 +108,8 @@ def test_sigkill_after_a_checkpoint_then_resume_repeats_the_run(
         assert process.poll() is None, 'the run ended before the stall'
         assert time.time() < deadline
         time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)  # torchrun and both workers
+    # torchrun and both workers (which torchrun starts in their own sessions)
+    kill_tree(process.pid)
     process.wait()
     assert (work_dir / 'last_checkpoint').read_text().endswith('iter_6.pth')
 
