@@ -30,5 +30,11 @@ param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=2),
 ]
 auto_scale_lr = dict(base_batch_size=4)
+# The quick start's hooks without its linear probe (which reads the full
+# dataset under data/synthetic, before training too).
+custom_hooks = [
+    dict(type='ReconstructionVisualizationHook', interval=125,
+         fixed_clip=True),
+]
 default_hooks = dict(logger=dict(interval=1),
                      checkpoint=dict(interval=1, max_keep_ckpts=3))
