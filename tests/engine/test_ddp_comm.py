@@ -1,4 +1,5 @@
 """The gradient all-reduce hooks of vmae_mm.engine.ddp_comm, under gloo."""
+import faulthandler
 import os
 import tempfile
 import time
@@ -27,9 +28,10 @@ def test_single_process_model_gets_no_hook():
     assert not register_comm_hook(nn.Linear(2, 2), None)
 
 
-def _worker(rank: int, world: int, port: int, out: str) -> None:
-    # a collective that waits longer than the timeout raises instead of
-    # hanging the test
+def _worker(rank: int, world: int, port: int, out_dir: str) -> None:
+    # A hang prints every thread's stack to the test's output and exits; a
+    # collective that waits longer than the timeout raises.
+    faulthandler.dump_traceback_later(150, exit=True)
     dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}',
                             rank=rank, world_size=world,
                             timeout=timedelta(seconds=60))
@@ -45,27 +47,48 @@ def _worker(rank: int, world: int, port: int, out: str) -> None:
         x, w, model.module.bias).square().sum())(model.module.weight.detach())
     locals_ = [torch.empty_like(local) for _ in range(world)]
     dist.all_gather(locals_, local)
-    if rank == 0:
-        torch.save(dict(grad=model.module.weight.grad, locals=locals_), out)
     dist.destroy_process_group()
+    torch.save(dict(grad=model.module.weight.grad, locals=locals_),
+               os.path.join(out_dir, f'rank{rank}.part'))
+    os.replace(os.path.join(out_dir, f'rank{rank}.part'),
+               os.path.join(out_dir, f'rank{rank}.pt'))
+    faulthandler.cancel_dump_traceback_later()
+
+
+def run_two_workers(out_dir: str, deadline_s: float = 180) -> None:
+    """Run ``_worker`` on 2 spawned processes until both saved their
+    results. A worker that fails raises here with its traceback; workers
+    still exiting after their results are saved get 30 s, then are killed
+    (interpreter teardown is not what this file tests)."""
+    context = mp.start_processes(_worker, args=(2, free_port(), out_dir),
+                                 nprocs=2, join=False)
+    deadline = time.time() + deadline_s
+    try:
+        while not all(os.path.exists(os.path.join(out_dir, f'rank{r}.pt'))
+                      for r in range(2)):
+            if any(process.exitcode not in (None, 0)
+                   for process in context.processes):
+                context.join()  # raises with the failed worker's traceback
+            assert time.time() < deadline, \
+                f'the 2 workers did not save their results in {deadline_s} s'
+            time.sleep(0.1)
+    finally:
+        for process in context.processes:
+            process.join(30)
+            if process.is_alive():
+                process.kill()
 
 
 def test_fp16_hook_averages_in_half_precision():
     with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, 'grads.pt')
-        context = mp.start_processes(_worker, args=(2, free_port(), out),
-                                     nprocs=2, join=False)
-        deadline = time.time() + 180
-        while not context.join(timeout=1):  # raises if a worker failed
-            if time.time() > deadline:
-                for process in context.processes:
-                    process.kill()
-                raise AssertionError('the 2 workers did not finish in 180 s')
-        saved = torch.load(out)
+        run_two_workers(tmp)
+        saved = torch.load(os.path.join(tmp, 'rank0.pt'))
+        other = torch.load(os.path.join(tmp, 'rank1.pt'))
     g0, g1 = saved['locals']
     exact = (g0 + g1) / 2
     # fp16_compress_hook: cast, divide by the world size, sum, cast back
     expected = ((g0.half() / 2) + (g1.half() / 2)).float()
     torch.testing.assert_close(saved['grad'], expected, rtol=0, atol=0)
+    torch.testing.assert_close(other['grad'], saved['grad'], rtol=0, atol=0)
     assert not torch.equal(saved['grad'], exact)
     torch.testing.assert_close(saved['grad'], exact, rtol=2e-3, atol=1e-3)
