@@ -108,7 +108,7 @@ def _running(pid: int) -> bool:
 
 def kill_tree(pid: int, timeout: float = 30) -> None:
     """SIGKILL ``pid`` and every process below it, also those that left its
-    process group (torchrun starts its workers in their own sessions), and
+    process group (torchrun's workers outlived a kill of its group), and
     wait until none runs."""
     tree = [pid] + _descendants(pid)
     for member in tree:

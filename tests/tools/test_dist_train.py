@@ -108,7 +108,7 @@ def test_sigkill_after_a_checkpoint_then_resume_repeats_the_run(
         assert process.poll() is None, 'the run ended before the stall'
         assert time.time() < deadline
         time.sleep(0.05)
-    # torchrun and both workers (which torchrun starts in their own sessions)
+    # torchrun and both workers (not in the launcher's process group)
     kill_tree(process.pid)
     process.wait()
     assert (work_dir / 'last_checkpoint').read_text().endswith('iter_6.pth')
