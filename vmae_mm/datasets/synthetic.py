@@ -8,8 +8,9 @@ frame tells the class.
 
 The default style, a crowd of five to eight small shapes on a flat
 background, is the one on which VideoMAE pretraining measurably helps
-finetuning (``docs/synthetic_pretraining.md``): every visible tube sees some
-shape pass, so the hidden ones can be predicted from the motion. The first
+finetuning (``docs/synthetic_pretraining.md``); presumably because every
+visible tube sees some shape pass, so the hidden ones can be predicted from
+the motion. The first
 version, one larger shape on a textured background, is kept as the
 ``'single'`` style for comparison; masked autoencoding gained nothing on it.
 """
