@@ -81,8 +81,10 @@ class MultiScaleCrop(BaseTransform):
                         (1 * w_step, 3 * h_step), (3 * w_step, 3 * h_step)]
         return random.choice(offsets)
 
-    def transform(self, results: Dict) -> Dict:
-        height, width = results['imgs'].shape[1:3]
+    def sample_box(self, height: int, width: int) -> Tuple[int, int, int, int]:
+        """One crop box ``(x1, y1, x2, y2)`` (exclusive ends) in a
+        ``height x width`` frame, drawn from Python's ``random``; also used
+        by the device-side ``BatchMultiScaleCrop``."""
         crop_w, crop_h = self._crop_size(height, width)
         crop_w, crop_h = min(crop_w, width), min(crop_h, height)
         if self.random_crop:
@@ -90,8 +92,12 @@ class MultiScaleCrop(BaseTransform):
             y1 = random.randint(0, height - crop_h)
         else:
             x1, y1 = self._fixed_offsets(height, width, crop_w, crop_h)
+        return x1, y1, x1 + crop_w, y1 + crop_h
+
+    def transform(self, results: Dict) -> Dict:
+        height, width = results['imgs'].shape[1:3]
         results['scales'] = self.scales
-        return apply_crop(results, (x1, y1, x1 + crop_w, y1 + crop_h))
+        return apply_crop(results, self.sample_box(height, width))
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(input_size={self.input_size}, '

@@ -11,16 +11,10 @@ from typing import List, Sequence, Tuple, Union
 import torch
 from torch import Tensor
 
+from vmae_mm.datasets.transforms.crop import MultiScaleCrop
 from vmae_mm.registry import MODELS
 
 Box = Tuple[int, int, int, int]  # x1, y1, x2, y2 (exclusive)
-
-
-def _pair(size: Union[int, Sequence[int]]) -> Tuple[int, int]:
-    """``size`` as ``(width, height)``."""
-    if isinstance(size, int):
-        return size, size
-    return int(size[0]), int(size[1])
 
 
 def linear_resize_matrix(starts: Tensor, lengths: Tensor, out_size: int,
@@ -94,16 +88,12 @@ class BatchMultiScaleCrop:
                  num_fixed_crops: int = 13,
                  num_samples: int = 1,
                  flip_ratio: float = 0.0) -> None:
-        if num_fixed_crops not in (5, 13):
-            raise ValueError(
-                f'num_fixed_crops must be 5 or 13, got {num_fixed_crops}')
         if num_samples < 1:
             raise ValueError(f'num_samples must be >= 1, got {num_samples}')
-        self.input_size = _pair(input_size)
-        self.scales = tuple(scales)
-        self.max_wh_scale_gap = max_wh_scale_gap
-        self.random_crop = random_crop
-        self.num_fixed_crops = num_fixed_crops
+        # the CPU transform draws the boxes, so both follow one rule
+        self.boxes = MultiScaleCrop(input_size, scales, max_wh_scale_gap,
+                                    random_crop, num_fixed_crops)
+        self.input_size = self.boxes.input_size  # (w, h)
         self.num_samples = num_samples
         self.flip_ratio = flip_ratio
 
@@ -114,30 +104,9 @@ class BatchMultiScaleCrop:
         return channels, frames, self.input_size[1], self.input_size[0]
 
     def sample_box(self, height: int, width: int) -> Box:
-        """One crop box in a ``height x width`` frame (the CPU transform's
-        rule)."""
-        base = min(height, width)
-        sizes = [int(base * scale) for scale in self.scales]
-        out_w, out_h = self.input_size
-        widths = [out_w if abs(s - out_w) < 3 else s for s in sizes]
-        heights = [out_h if abs(s - out_h) < 3 else s for s in sizes]
-        pairs = [(w, h) for i, h in enumerate(heights)
-                 for j, w in enumerate(widths)
-                 if abs(i - j) <= self.max_wh_scale_gap]
-        crop_w, crop_h = random.choice(pairs)
-        crop_w, crop_h = min(crop_w, width), min(crop_h, height)
-        if self.random_crop:
-            x1 = random.randint(0, width - crop_w)
-            y1 = random.randint(0, height - crop_h)
-        else:
-            w_step, h_step = (width - crop_w) // 4, (height - crop_h) // 4
-            steps = [(0, 0), (4, 0), (0, 4), (4, 4), (2, 2)]
-            if self.num_fixed_crops == 13:
-                steps += [(0, 2), (4, 2), (2, 4), (2, 0), (1, 1), (3, 1),
-                          (1, 3), (3, 3)]
-            i, j = random.choice(steps)
-            x1, y1 = i * w_step, j * h_step
-        return x1, y1, x1 + crop_w, y1 + crop_h
+        """One crop box in a ``height x width`` frame (the CPU
+        ``MultiScaleCrop``'s rule and random draws)."""
+        return self.boxes.sample_box(height, width)
 
     def crop_resize(self, clips: Tensor, boxes: Tensor,
                     flips: Tensor) -> Tensor:
@@ -192,5 +161,5 @@ class BatchMultiScaleCrop:
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(input_size={self.input_size}, '
-                f'scales={self.scales}, num_samples={self.num_samples}, '
+                f'scales={self.boxes.scales}, num_samples={self.num_samples}, '
                 f'flip_ratio={self.flip_ratio})')
