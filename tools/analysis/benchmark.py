@@ -309,9 +309,9 @@ def run_e2e(cfg: Config, args, device: torch.device,
         compile_model(model, compile_options(args))
     train_step = model.train_step
     # a device-side crop makes several clips of each loaded video
-    augment = getattr(getattr(model, 'module', model).data_preprocessor,
-                      'augment', None)
-    clips_per_input = getattr(augment, 'num_samples', 1)
+    clips_per_input = getattr(
+        getattr(model, 'module', model).data_preprocessor, 'clips_per_input',
+        1)
     waits: List[float] = []
     totals: List[float] = []
     clips = 0

@@ -105,26 +105,26 @@ class FlopsCounterHook(Hook):
             f'(C, T, H, W) in data_batch["inputs"], got {tuple(clip.shape)}')
 
     @staticmethod
-    def _augment(runner):
-        """The data preprocessor's device-side crop, if any: it changes the
-        clips' size and makes ``num_samples`` of them per loaded video."""
-        model = runner.model.module if is_model_wrapper(
+    def _bare_model(runner):
+        return runner.model.module if is_model_wrapper(
             runner.model) else runner.model
-        preprocessor = getattr(model, 'data_preprocessor', None)
-        return getattr(preprocessor, 'augment', None)
+
+    def _preprocessor(self, runner):
+        """The data preprocessor: a device-side crop in it changes the
+        clips' size and makes several of them per loaded video."""
+        return getattr(self._bare_model(runner), 'data_preprocessor', None)
 
     def _model_clip_shape(self, runner,
                           data_batch: dict) -> Tuple[int, int, int, int]:
         """``(C, T, H, W)`` of the clips the model sees."""
         shape = self._clip_shape(data_batch)
-        augment = self._augment(runner)
-        if augment is not None and hasattr(augment, 'output_shape'):
-            shape = tuple(augment.output_shape(shape))
+        preprocessor = self._preprocessor(runner)
+        if hasattr(preprocessor, 'train_clip_shape'):
+            shape = preprocessor.train_clip_shape(shape)
         return shape
 
     def _count(self, runner, clip_shape: Sequence[int]) -> dict:
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = self._bare_model(runner)
         report = count_flops(model, (1, *clip_shape))
         info = report.to_dict()
         runner.logger.info(
@@ -189,8 +189,8 @@ class FlopsCounterHook(Hook):
                 'keep default_hooks.timer in the config')
         iter_time = runner.message_hub.get_scalar('train/time').mean(
             self.interval)
-        samples = getattr(self._augment(runner), 'num_samples', 1)
-        batch = len(data_batch['inputs']) * samples
+        batch = len(data_batch['inputs']) * getattr(
+            self._preprocessor(runner), 'clips_per_input', 1)
         world = get_world_size()
         clips_per_s = batch * world / iter_time
         runner.message_hub.update_scalar('train/clips_per_s', clips_per_s)

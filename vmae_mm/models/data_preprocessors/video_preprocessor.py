@@ -48,6 +48,19 @@ class VideoDataPreprocessor(BaseDataPreprocessor):
         self.blending = MODELS.build(blending) if blending else None
         self.augment = MODELS.build(augment) if augment else None
 
+    @property
+    def clips_per_input(self) -> int:
+        """Clips the model sees per loaded one in training: the device-side
+        augment's ``num_samples``, else 1."""
+        return getattr(self.augment, 'num_samples', 1)
+
+    def train_clip_shape(self, clip_shape: Sequence[int]) -> Tuple[int, ...]:
+        """The ``(C, T, H, W)`` the model sees in training for a loaded
+        ``(C, T, H, W)`` clip (the augment's output size, if it has one)."""
+        if self.augment is None:
+            return tuple(clip_shape)
+        return tuple(self.augment.output_shape(clip_shape))
+
     @staticmethod
     def _stack(inputs: Union[torch.Tensor, List[torch.Tensor]]) -> torch.Tensor:
         if isinstance(inputs, torch.Tensor):
@@ -70,10 +83,10 @@ class VideoDataPreprocessor(BaseDataPreprocessor):
             raise ValueError('a device-side augment takes one view per video '
                              f'(num_clips=1), got {sorted(views)} views')
         sizes = [tuple(clip.shape[-2:]) for clip in clips]
-        height = max(size[0] for size in sizes)
-        width = max(size[1] for size in sizes)
         if isinstance(inputs, torch.Tensor):
             return inputs[:, 0], sizes
+        height = max(size[0] for size in sizes)
+        width = max(size[1] for size in sizes)
         return torch.stack([
             F.pad(clip[0], (0, width - clip.shape[-1], 0,
                             height - clip.shape[-2])) for clip in clips
