@@ -41,26 +41,24 @@ make_e2e_data() {  # generated videos and their JPEG frames, once per call
         --workers 16 | tail -n 2
 }
 
-e2e_frames() {  # e2e_frames CONFIG LABEL: one e2e row from JPEG frames
+e2e_row() {  # e2e_row frames|videos CONFIG LABEL: one e2e row
     make_e2e_data
-    bench 170 "$1" --mode e2e --batch 16 --compile --steps 30 --warmup 8 \
-        --label "$2" \
-        --cfg-options train_dataloader.dataset.ann_file="$DATA/rawframes.txt" \
-        train_dataloader.dataset.data_prefix.img="$DATA/frames"
-}
-
-e2e_videos() {  # e2e_videos CONFIG LABEL: one e2e row from mp4 videos
-    make_e2e_data
-    bench 150 "$1" --mode e2e --batch 16 --compile --steps 20 --warmup 6 \
-        --label "$2" \
-        --cfg-options train_dataloader.dataset.ann_file="$DATA/train.txt" \
-        train_dataloader.dataset.data_prefix.video="$DATA"
+    local limit=150 steps=20 warmup=6 list="$DATA/train.txt"
+    local prefix="data_prefix.video=$DATA"
+    if [ "$1" = frames ]; then
+        limit=170 steps=30 warmup=8 list="$DATA/rawframes.txt"
+        prefix="data_prefix.img=$DATA/frames"
+    fi
+    bench "$limit" "$2" --mode e2e --batch 16 --compile --steps "$steps" \
+        --warmup "$warmup" --label "$3" --cfg-options \
+        train_dataloader.dataset.ann_file="$list" \
+        train_dataloader.dataset."$prefix"
 }
 
 run_e2e() {  # run_e2e LABEL_SUFFIX: generated videos and frames, e2e rows
-    e2e_frames tools/analysis/configs/bench_vitb_e2e_rawframes.py \
+    e2e_row frames tools/analysis/configs/bench_vitb_e2e_rawframes.py \
         "e2e raw frames, 4 clips per decode, 16 cores$1"
-    e2e_videos tools/analysis/configs/bench_vitb_e2e_video.py \
+    e2e_row videos tools/analysis/configs/bench_vitb_e2e_video.py \
         "e2e mp4v videos, 4 clips per decode, 16 cores$1"
 }
 
@@ -231,11 +229,11 @@ e2e_gpu_crop)
     # the compiled model step they are a fraction of, in one call on one
     # GPU with 16 cores.
     CFG=tools/analysis/configs
-    e2e_videos $CFG/bench_vitb_e2e_video_gpu_crop.py \
+    e2e_row videos $CFG/bench_vitb_e2e_video_gpu_crop.py \
         'e2e mp4v videos, 4 crops per decode on the GPU, 16 cores'
-    e2e_frames $CFG/bench_vitb_e2e_rawframes_gpu_crop.py \
+    e2e_row frames $CFG/bench_vitb_e2e_rawframes_gpu_crop.py \
         'e2e raw frames, 4 crops per decode on the GPU, 16 cores'
-    e2e_videos $CFG/bench_vitb_e2e_video.py \
+    e2e_row videos $CFG/bench_vitb_e2e_video.py \
         'e2e mp4v videos, 4 clips per decode, 16 cores, mp_cfg'
     bench 150 $VITB --batch 64 --compile --steps 15 --warmup 8 \
         --label '1 GPU compiled'
