@@ -39,3 +39,27 @@ def test_e2e_mode_counts_the_clips_cut_on_the_device(tmp_path,
     (row, ) = json.loads(out.read_text().splitlines()[-1])['results']
     assert row['batch'] == 6  # 3 videos x 2 crops each
     assert 0 <= row['data_wait_fraction'] <= 1 and row['clips_per_s'] > 0
+    # the worker's prefetched batches are used up before timing starts
+    assert row['untimed_steps'] == 1 + 1 * 2  # warmup + 1 worker x prefetch 2
+    assert row['loader_alone_clips_per_s'] > 0
+
+
+def test_rounds_time_both_models_in_turn_with_kernel_kinds(tmp_path):
+    out = tmp_path / 'bench.jsonl'
+    result = run_tool([
+        'tools/analysis/benchmark.py', TINY_PRETRAIN_CONFIG, '--batch', '2',
+        '--steps', '2', '--warmup', '1', '--compare-hf', '--hf-attn', 'sdpa',
+        '--rounds', '2', '--profile', '--out', str(out)
+    ])
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = json.loads(out.read_text().splitlines()[-1])['results']
+    assert [(row['label'], row['round']) for row in rows] == [
+        ('vmae_mm', 0), ('transformers sdpa', 0), ('vmae_mm', 1),
+        ('transformers sdpa', 1)
+    ]
+    for row in rows:
+        kernels = row['kernels']
+        assert kernels['device'] == 'cpu'
+        assert kernels['ms_per_step']['matmul'] > 0
+        assert kernels['ms_per_step']['optimizer'] > 0
+    assert 'ms per step by kernel kind' in result.stdout

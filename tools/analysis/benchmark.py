@@ -19,7 +19,8 @@ import os
 import platform
 import sys
 import time
-from typing import Callable, Dict, List, Optional
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Tuple
 
 import mmengine
 import torch
@@ -34,6 +35,7 @@ from mmengine.utils.dl_utils import set_multi_processing
 
 from vmae_mm.analysis import count_flops
 from vmae_mm.analysis.hf_reference import build_hf_model
+from vmae_mm.analysis.kernel_profile import profile_step
 from vmae_mm.analysis.step_timer import StepTiming, time_steps
 from vmae_mm.engine.compile import compile_model
 from vmae_mm.engine.ddp_comm import register_comm_hook
@@ -72,8 +74,15 @@ def parse_args() -> argparse.Namespace:
                         help='also time transformers\' VideoMAE (SDPA and '
                         'eager attention) on the same card')
     parser.add_argument('--hf-attn', nargs='+', default=['sdpa', 'eager'])
+    parser.add_argument('--rounds', type=int, default=1,
+                        help='time our step and transformers\' in turn this '
+                        'many times, all models kept built')
     parser.add_argument('--check-parity', action='store_true',
                         help='compare the bf16 loss with the fp32 loss')
+    parser.add_argument('--profile', action='store_true',
+                        help='after timing, profile 3 steps and record '
+                        'their device time by kernel kind (matmul, '
+                        'attention, fused elementwise, ...)')
     parser.add_argument('--num-workers', type=int,
                         help='data loader workers for --mode e2e')
     parser.add_argument('--label', default=None,
@@ -246,9 +255,19 @@ def check_parity(model, data: dict) -> dict:
     return losses
 
 
-def time_ours(cfg: Config, args, device: torch.device,
-              batch: int) -> dict:
-    """Our model's full training step on synthetic clips."""
+@dataclass
+class TimedStep:
+    """A training step to time, with what its rows record."""
+
+    label: str
+    step: Callable[[], None]
+    extra: dict
+
+
+def our_step(cfg: Config, args, device: torch.device,
+             batch: int) -> Tuple[TimedStep, float]:
+    """Our model's full training step on synthetic clips, and its forward
+    multiply-adds per clip."""
     label = args.label or ('vmae_mm' + (' compiled' if args.compile else ''))
     model, optim_wrapper = build_ours(cfg, device, not args.fp32)
     bare = model.module if dist.is_initialized() else model
@@ -268,38 +287,93 @@ def time_ours(cfg: Config, args, device: torch.device,
     def step() -> None:
         model.train_step(data, optim_wrapper)
 
-    timing = time_steps(step, batch, args.warmup, args.steps, device)
-    return row(label, timing, device, fwd_flops, extra)
+    return TimedStep(label, step, extra), fwd_flops
+
+
+def time_row(timed: TimedStep, args, batch: int, device: torch.device,
+             fwd_flops: float, extra: Optional[dict] = None) -> dict:
+    timing = time_steps(timed.step, batch, args.warmup, args.steps, device)
+    extra = dict(timed.extra, **(extra or {}))
+    if args.profile:
+        extra['kernels'] = profile_step(timed.step, device).as_dict()
+    return row(timed.label, timing, device, fwd_flops, extra)
 
 
 def run_model(cfg: Config, args, device: torch.device,
               batch: int) -> List[dict]:
-    """Our step, then (``--compare-hf``) transformers' on the same card;
-    each model is freed before the next is built."""
-    results = [time_ours(cfg, args, device, batch)]
-    fwd_flops = results[0]['fwd_gmacs_per_clip'] * 1e9
+    """Our step, then (``--compare-hf``) transformers' on the same card.
+
+    With one round each model is freed before the next is built. With
+    ``--rounds N`` all stay built and are timed in turn N times, so a drift
+    of the card or the host shows in every model's rows alike (peak memory
+    then counts the other models' weights and optimizer states too).
+    """
+    ours, fwd_flops = our_step(cfg, args, device, batch)
+    if args.rounds == 1:
+        results = [time_row(ours, args, batch, device, fwd_flops)]
+        del ours
+    steps = [ours] if args.rounds > 1 else []
     for attn in (args.hf_attn if args.compare_hf else []):
         if device.type == 'cuda':
             torch.cuda.empty_cache()
-        step = hf_step(cfg, attn, batch, device, not args.fp32)
-        timing = time_steps(step, batch, args.warmup, args.steps, device)
-        results.append(row(f'transformers {attn}', timing, device,
-                           fwd_flops))
-    return results
+        hf = TimedStep(f'transformers {attn}',
+                       hf_step(cfg, attn, batch, device, not args.fp32), {})
+        if args.rounds == 1:
+            results.append(time_row(hf, args, batch, device, fwd_flops))
+        else:
+            steps.append(hf)
+    if args.rounds == 1:
+        return results
+    return [
+        time_row(timed, args, batch, device, fwd_flops,
+                 dict(round=r, resident_models=len(steps)))
+        for r in range(args.rounds) for timed in steps
+    ]
+
+
+def steady_loader_cfg(cfg: Config, batch: int,
+                      num_workers: Optional[int]) -> dict:
+    """The config's train dataloader, endless: an ``InfiniteSampler``
+    (shuffled) in place of the epoch sampler, so no timed step waits for
+    the workers to restart at an epoch's end (on a full dataset that is one
+    pause in thousands of steps; on a benchmark's few hundred videos it
+    would be most of what is timed)."""
+    loader_cfg = cfg.train_dataloader.copy()
+    loader_cfg['batch_size'] = batch
+    loader_cfg['sampler'] = dict(type='InfiniteSampler', shuffle=True)
+    if num_workers is not None:
+        loader_cfg['num_workers'] = num_workers
+    return loader_cfg
+
+
+def prefetch_backlog(loader_cfg: dict) -> int:
+    """Batches the workers can have ready before the first is asked for:
+    made while the model compiles, they must be used up before timing."""
+    workers = loader_cfg.get('num_workers', 0)
+    return workers * (loader_cfg.get('prefetch_factor') or 2)
+
+
+def time_loader_alone(batches, backlog: int, steps: int) -> float:
+    """Seconds per batch of the loader with nothing else running: the
+    ready backlog is taken first, then ``steps`` batches are timed."""
+    for _ in range(backlog):
+        next(batches)
+    start = time.perf_counter()
+    for _ in range(steps):
+        next(batches)
+    return (time.perf_counter() - start) / steps
 
 
 def run_e2e(cfg: Config, args, device: torch.device,
             batch: int) -> List[dict]:
-    """The config's dataloader feeding real training steps: time waiting
-    for data against time in the step."""
+    """The config's dataloader feeding real training steps, in steady
+    state: time waiting for data against time in the step, then the loader
+    alone (what the workers deliver when nothing waits on the GPU)."""
     amp = not args.fp32
     model, optim_wrapper = build_ours(cfg, device, amp)
     fwd_flops = flops_per_clip(
         model.module if dist.is_initialized() else model, cfg)
-    loader_cfg = cfg.train_dataloader.copy()
-    loader_cfg['batch_size'] = batch
-    if args.num_workers is not None:
-        loader_cfg['num_workers'] = args.num_workers
+    loader_cfg = steady_loader_cfg(cfg, batch, args.num_workers)
     # As the Runner does before building loaders: OpenCV single-threaded in
     # every worker (mp_cfg), so 16 workers do not run 16 threads each.
     set_multi_processing(**cfg.get('env_cfg', {}).get('mp_cfg', {}),
@@ -312,31 +386,33 @@ def run_e2e(cfg: Config, args, device: torch.device,
     clips_per_input = getattr(
         getattr(model, 'module', model).data_preprocessor, 'clips_per_input',
         1)
+    backlog = prefetch_backlog(loader_cfg)
+    untimed = args.warmup + backlog
     waits: List[float] = []
     totals: List[float] = []
     clips = 0
     batches = iter(loader)
-    for i in range(args.warmup + args.steps):
+    for i in range(untimed + args.steps):
         start = time.perf_counter()
-        try:
-            data = next(batches)
-        except StopIteration:
-            batches = iter(loader)
-            data = next(batches)
+        data = next(batches)
         loaded = time.perf_counter()
         train_step(data, optim_wrapper)
         if device.type == 'cuda':
             torch.cuda.synchronize(device)
-        if i >= args.warmup:
+        if i >= untimed:
             waits.append(loaded - start)
             totals.append(time.perf_counter() - start)
             clips += len(data['inputs']) * clips_per_input
     timing = StepTiming(clips // len(totals), totals,
                         torch.cuda.max_memory_allocated(device)
                         if device.type == 'cuda' else 0)
+    loader_seconds = time_loader_alone(batches, backlog, args.steps)
     label = args.label or 'vmae_mm end to end'
     return [row(label, timing, device, fwd_flops,
                 dict(data_wait_fraction=round(sum(waits) / sum(totals), 3),
+                     loader_alone_clips_per_s=round(
+                         timing.batch_size / loader_seconds, 1),
+                     untimed_steps=untimed,
                      num_workers=loader_cfg.get('num_workers', 0)))]
 
 
@@ -375,7 +451,13 @@ def main() -> None:
           f"transformers {env.get('transformers', '-')}  config "
           f'{args.config}  mode {args.mode}  bf16 {not args.fp32}')
     for result in results:
-        print('  '.join(f'{k}={v}' for k, v in result.items()))
+        print('  '.join(f'{k}={v}' for k, v in result.items()
+                        if k != 'kernels'))
+        if 'kernels' in result:
+            kernels = result['kernels']
+            print(f"  {kernels['device']} ms per step by kernel kind: " +
+                  '  '.join(f'{k}={v}'
+                            for k, v in kernels['ms_per_step'].items()))
     if args.out:
         record = dict(config=args.config, mode=args.mode, env=env,
                       argv=sys.argv[1:], results=results)

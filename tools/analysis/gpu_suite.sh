@@ -4,7 +4,7 @@
 # mmengine, mmcv-lite, fvcore and decord travel in .wheels/).
 #   tools/analysis/gpu_suite.sh PART OUT_DIR
 # PART: pretrain | finetune | memory | round2 | round3 | ddp | e2e |
-#       e2e_gpu_crop | scaling
+#       e2e_gpu_crop | scaling | e2e_steady | profile
 set -uo pipefail
 PART=$1
 OUT=$2
@@ -43,14 +43,14 @@ make_e2e_data() {  # generated videos and their JPEG frames, once per call
 
 e2e_row() {  # e2e_row frames|videos CONFIG LABEL: one e2e row
     make_e2e_data
-    local limit=150 steps=20 warmup=6 list="$DATA/train.txt"
-    local prefix="data_prefix.video=$DATA"
+    local list="$DATA/train.txt" prefix="data_prefix.video=$DATA"
     if [ "$1" = frames ]; then
-        limit=170 steps=30 warmup=8 list="$DATA/rawframes.txt"
-        prefix="data_prefix.img=$DATA/frames"
+        list="$DATA/rawframes.txt" prefix="data_prefix.img=$DATA/frames"
     fi
-    bench "$limit" "$2" --mode e2e --batch 16 --compile --steps "$steps" \
-        --warmup "$warmup" --label "$3" --cfg-options \
+    # steady state: the workers' prefetched batches (16 x 4) are used up
+    # untimed after the warm-up, and the sampler never ends an epoch
+    bench 170 "$2" --mode e2e --batch 16 --compile --steps "${STEPS:-40}" \
+        --warmup 6 --label "$3" --cfg-options \
         train_dataloader.dataset.ann_file="$list" \
         train_dataloader.dataset."$prefix"
 }
@@ -238,6 +238,31 @@ e2e_gpu_crop)
     bench 150 $VITB --batch 64 --compile --steps 15 --warmup 8 \
         --label '1 GPU compiled'
     grep -h '^label=' "$OUT"/*.log
+    ;;
+e2e_steady)
+    # As e2e_gpu_crop, measured in steady state (benchmark.py's e2e mode
+    # since the fourth session: endless sampler, prefetched batches used up
+    # before timing, then the loader alone).
+    CFG=tools/analysis/configs
+    bench 150 $VITB --batch 64 --compile --steps 15 --warmup 8 \
+        --label '1 GPU compiled'
+    e2e_row videos $CFG/bench_vitb_e2e_video_gpu_crop.py \
+        'e2e mp4v videos, 4 crops per decode on the GPU, 16 cores, steady'
+    e2e_row frames $CFG/bench_vitb_e2e_rawframes_gpu_crop.py \
+        'e2e raw frames, 4 crops per decode on the GPU, 16 cores, steady'
+    e2e_row videos $CFG/bench_vitb_e2e_video.py \
+        'e2e mp4v videos, 4 clips per decode, 16 cores, steady'
+    grep -h '^label=' "$OUT"/*.log
+    ;;
+profile)
+    # Where the compiled steps spend their device time, by kernel kind;
+    # the finetuning step and transformers' timed in turn three times.
+    bench 200 $VITB --batch 128 --compile --sdpa-backend cudnn --steps 15 \
+        --warmup 8 --profile --label 'b128 compiled, cuDNN, profiled'
+    bench 300 $FT --batch 8 --compile --sdpa-backend cudnn --steps 15 \
+        --warmup 8 --compare-hf --hf-attn sdpa --rounds 3 --profile \
+        --label 'finetune compiled, cuDNN, profiled'
+    grep -h '^label=\|by kernel kind' "$OUT"/*.log
     ;;
 scaling)
     # Compiled DDP with bf16 gradient all-reduce and bucket-view gradients

@@ -1,0 +1,97 @@
+"""Where a training step's device time goes: its kernels grouped by kind.
+
+``profile_step`` runs a step a few times under ``torch.profiler`` and sums
+each kernel's own device time into a few kinds (matrix products, attention,
+fused elementwise kernels, copies, the optimizer, the rest), per step. On
+the CPU the operators' own CPU time stands in for kernel time.
+"""
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Tuple
+
+import torch
+from torch.profiler import ProfilerActivity, profile
+
+# Kinds in the order they are tried; the first pattern that matches a
+# kernel's (lower-cased) name decides its kind.
+KERNEL_KINDS: Tuple[Tuple[str, str], ...] = (
+    ('attention', r'flash|fmha|cudnn.*(attn|sdpa)|sdpa|attention|'
+     r'efficient_attention|scaled_dot_product'),
+    ('optimizer', r'adam|multi_tensor|foreach|fused_adam'),
+    # kernels that torch.compile generated (pointwise, reductions)
+    ('fused elementwise', r'triton_(poi|per|red)_'),
+    ('matmul', r'gemm|nvjet|cutlass|xmma|sm\d+_|cublas|aten::(mm|addmm|bmm|'
+     r'linear|matmul)|conv'),
+    ('copy', r'memcpy|memset|copy|cat|index|gather|scatter'),
+    ('elementwise', r'elementwise|reduce|vectorized|norm|triton'),
+)
+
+
+def kernel_kind(name: str) -> str:
+    """The kind of a kernel (or, on the CPU, operator) from its name."""
+    lowered = name.lower()
+    for kind, pattern in KERNEL_KINDS:
+        if re.search(pattern, lowered):
+            return kind
+    return 'other'
+
+
+@dataclass
+class KernelBreakdown:
+    """Device time of one step by kernel kind.
+
+    Attributes:
+        device (str): ``'cuda'`` (kernel time) or ``'cpu'`` (operator time).
+        ms_per_step (dict[str, float]): Milliseconds per step by kind.
+        top (list[tuple[str, float]]): The kernels that took longest, with
+            their milliseconds per step.
+    """
+
+    device: str
+    ms_per_step: Dict[str, float]
+    top: List[Tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def total_ms(self) -> float:
+        return sum(self.ms_per_step.values())
+
+    def as_dict(self) -> dict:
+        return dict(device=self.device,
+                    total_ms_per_step=round(self.total_ms, 3),
+                    ms_per_step={k: round(v, 3)
+                                 for k, v in self.ms_per_step.items()},
+                    top=[(name, round(ms, 3)) for name, ms in self.top])
+
+
+def profile_step(step: Callable[[], None], device: torch.device,
+                 steps: int = 3, top: int = 25) -> KernelBreakdown:
+    """Run ``step`` ``steps`` times under the profiler (after the caller's
+    warm-up) and group its own device time by kernel kind."""
+    on_cuda = device.type == 'cuda'
+    activities = [ProfilerActivity.CPU]
+    if on_cuda:
+        activities.append(ProfilerActivity.CUDA)
+    with profile(activities=activities) as prof:
+        for _ in range(steps):
+            step()
+        if on_cuda:
+            torch.cuda.synchronize(device)
+    per_kernel: Dict[str, float] = {}
+    for event in prof.key_averages():
+        if on_cuda:
+            # kernels only: operators carry their kernels' time as well
+            if event.device_type != torch.autograd.DeviceType.CUDA:
+                continue
+            micros = event.self_device_time_total
+        else:
+            micros = event.self_cpu_time_total
+        if micros > 0:
+            per_kernel[event.key] = per_kernel.get(event.key, 0.0) + micros
+    by_kind: Dict[str, float] = {}
+    for name, micros in per_kernel.items():
+        kind = kernel_kind(name)
+        by_kind[kind] = by_kind.get(kind, 0.0) + micros / 1000 / steps
+    longest = sorted(per_kernel.items(), key=lambda kv: -kv[1])[:top]
+    return KernelBreakdown('cuda' if on_cuda else 'cpu', by_kind,
+                           [(name[:120], micros / 1000 / steps)
+                            for name, micros in longest])
