@@ -221,6 +221,7 @@ def row(label: str, timing: StepTiming, device: torch.device,
         batch=timing.batch_size,
         clips_per_s=round(clips, 1),  # per process (per GPU)
         step_ms=round(timing.median_step * 1000, 2),
+        host_ms=round(timing.median_host * 1000, 2),
         peak_mem_gib=round(timing.peak_memory_bytes / 2**30, 2),
         peak_mem_per_clip_mib=round(
             timing.peak_memory_bytes / 2**20 / timing.batch_size, 1))
@@ -389,6 +390,7 @@ def run_e2e(cfg: Config, args, device: torch.device,
     backlog = prefetch_backlog(loader_cfg)
     untimed = args.warmup + backlog
     waits: List[float] = []
+    hosts: List[float] = []
     totals: List[float] = []
     clips = 0
     batches = iter(loader)
@@ -397,15 +399,17 @@ def run_e2e(cfg: Config, args, device: torch.device,
         data = next(batches)
         loaded = time.perf_counter()
         train_step(data, optim_wrapper)
+        returned = time.perf_counter()
         if device.type == 'cuda':
             torch.cuda.synchronize(device)
         if i >= untimed:
             waits.append(loaded - start)
+            hosts.append(returned - loaded)
             totals.append(time.perf_counter() - start)
             clips += len(data['inputs']) * clips_per_input
     timing = StepTiming(clips // len(totals), totals,
                         torch.cuda.max_memory_allocated(device)
-                        if device.type == 'cuda' else 0)
+                        if device.type == 'cuda' else 0, hosts)
     loader_seconds = time_loader_alone(batches, backlog, args.steps)
     label = args.label or 'vmae_mm end to end'
     return [row(label, timing, device, fwd_flops,

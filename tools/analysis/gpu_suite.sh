@@ -264,6 +264,21 @@ profile)
         --label 'finetune compiled, cuDNN, profiled'
     grep -h '^label=\|by kernel kind' "$OUT"/*.log
     ;;
+round6)
+    # Model steps after the fourth session's changes (patch embedding as a
+    # matrix product, one-pass normalization): finetuning beside
+    # transformers in turn, compiled and with CUDA graphs; pretraining.
+    bench 200 $FT --batch 8 --compile --sdpa-backend cudnn --steps 15 \
+        --warmup 8 --compare-hf --hf-attn sdpa --rounds 3 \
+        --label 'finetune compiled, cuDNN'
+    bench 200 $FT --batch 8 --compile --sdpa-backend cudnn --steps 15 \
+        --warmup 8 --compare-hf --hf-attn sdpa --rounds 3 \
+        --compile-mode reduce-overhead \
+        --label 'finetune compiled, CUDA graphs, cuDNN'
+    bench 200 $VITB --batch 128 --compile --sdpa-backend cudnn --steps 15 \
+        --warmup 8 --profile --label 'b128 compiled, cuDNN'
+    grep -h '^label=\|by kernel kind' "$OUT"/*.log
+    ;;
 scaling)
     # Compiled DDP with bf16 gradient all-reduce and bucket-view gradients
     # against one GPU measured beside it, then on 4 GPUs; eager on 4 GPUs.

@@ -1,6 +1,6 @@
 """Timing training steps on a device."""
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, List
 
 import torch
@@ -15,16 +15,26 @@ class StepTiming:
         step_seconds (list[float]): Each timed step (device-synchronized).
         peak_memory_bytes (int): Peak device memory allocated during the
             timed steps (0 on the CPU).
+        host_seconds (list[float]): For each timed step, the time until the
+            step returned to the host, before the device finished: close to
+            the step time, the step is bound by the host's launching, not
+            by the device.
     """
 
     batch_size: int
     step_seconds: List[float]
     peak_memory_bytes: int
+    host_seconds: List[float] = field(default_factory=list)
 
     @property
     def median_step(self) -> float:
         ordered = sorted(self.step_seconds)
         return ordered[len(ordered) // 2]
+
+    @property
+    def median_host(self) -> float:
+        ordered = sorted(self.host_seconds)
+        return ordered[len(ordered) // 2] if ordered else 0.0
 
     @property
     def clips_per_second(self) -> float:
@@ -51,12 +61,13 @@ def time_steps(step: Callable[[], None], batch_size: int, warmup: int,
     _sync(device)
     if device.type == 'cuda':
         torch.cuda.reset_peak_memory_stats(device)
-    seconds = []
+    seconds, host = [], []
     for _ in range(steps):
         start = time.perf_counter()
         step()
+        host.append(time.perf_counter() - start)
         _sync(device)
         seconds.append(time.perf_counter() - start)
     peak = (torch.cuda.max_memory_allocated(device)
             if device.type == 'cuda' else 0)
-    return StepTiming(batch_size, seconds, peak)
+    return StepTiming(batch_size, seconds, peak, host)
