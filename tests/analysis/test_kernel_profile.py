@@ -44,6 +44,7 @@ def test_profile_step_groups_a_step_by_kind():
         sum(breakdown.ms_per_step.values()))
     times = [ms for _, ms in breakdown.top]
     assert len(times) == 5 and times == sorted(times, reverse=True)
+    assert breakdown.host_syncs_per_step == 0  # no device to wait for
     record = breakdown.as_dict()
     assert record['total_ms_per_step'] == pytest.approx(breakdown.total_ms,
                                                         abs=1e-2)

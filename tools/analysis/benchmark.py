@@ -296,7 +296,8 @@ def time_row(timed: TimedStep, args, batch: int, device: torch.device,
     timing = time_steps(timed.step, batch, args.warmup, args.steps, device)
     extra = dict(timed.extra, **(extra or {}))
     if args.profile:
-        extra['kernels'] = profile_step(timed.step, device).as_dict()
+        extra['kernels'] = profile_step(timed.step, device,
+                                        top=60).as_dict()
     return row(timed.label, timing, device, fwd_flops, extra)
 
 

@@ -279,6 +279,22 @@ round6)
         --warmup 8 --profile --label 'b128 compiled, cuDNN'
     grep -h '^label=\|by kernel kind' "$OUT"/*.log
     ;;
+profile2)
+    # The pretraining step's kernels in full and its host synchronizations,
+    # at batch 128 and 64 (with and without CUDA graphs); finetuning with
+    # FlashAttention-2 (against round6's cuDNN rows).
+    bench 200 $VITB --batch 128 --compile --sdpa-backend cudnn --steps 10 \
+        --warmup 8 --profile --label 'b128 compiled, cuDNN'
+    bench 150 $VITB --batch 64 --compile --sdpa-backend cudnn --steps 15 \
+        --warmup 8 --profile --label 'b64 compiled, cuDNN'
+    bench 150 $VITB --batch 64 --compile --sdpa-backend cudnn --steps 15 \
+        --warmup 8 --compile-mode reduce-overhead \
+        --label 'b64 compiled, CUDA graphs, cuDNN'
+    bench 200 $FT --batch 8 --compile --sdpa-backend flash --steps 15 \
+        --warmup 8 --compare-hf --hf-attn sdpa --rounds 2 --profile \
+        --label 'finetune compiled, flash'
+    grep -h '^label=\|by kernel kind' "$OUT"/*.log
+    ;;
 scaling)
     # Compiled DDP with bf16 gradient all-reduce and bucket-view gradients
     # against one GPU measured beside it, then on 4 GPUs; eager on 4 GPUs.

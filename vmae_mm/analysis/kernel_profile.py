@@ -27,6 +27,11 @@ KERNEL_KINDS: Tuple[Tuple[str, str], ...] = (
 )
 
 
+# CUDA runtime calls that block the host until the device catches up.
+HOST_SYNC_CALLS = re.compile(
+    r'^cuda(Stream|Device|Event)Synchronize$|^cudaMemcpy$')
+
+
 def kernel_kind(name: str) -> str:
     """The kind of a kernel (or, on the CPU, operator) from its name."""
     lowered = name.lower()
@@ -45,11 +50,15 @@ class KernelBreakdown:
         ms_per_step (dict[str, float]): Milliseconds per step by kind.
         top (list[tuple[str, float]]): The kernels that took longest, with
             their milliseconds per step.
+        host_syncs_per_step (float): CUDA runtime calls per step that made
+            the host wait for the device (synchronizations, blocking
+            copies); each leaves the device idle while the host catches up.
     """
 
     device: str
     ms_per_step: Dict[str, float]
     top: List[Tuple[str, float]] = field(default_factory=list)
+    host_syncs_per_step: float = 0.0
 
     @property
     def total_ms(self) -> float:
@@ -60,7 +69,8 @@ class KernelBreakdown:
                     total_ms_per_step=round(self.total_ms, 3),
                     ms_per_step={k: round(v, 3)
                                  for k, v in self.ms_per_step.items()},
-                    top=[(name, round(ms, 3)) for name, ms in self.top])
+                    top=[(name, round(ms, 3)) for name, ms in self.top],
+                    host_syncs_per_step=round(self.host_syncs_per_step, 2))
 
 
 def profile_step(step: Callable[[], None], device: torch.device,
@@ -77,10 +87,17 @@ def profile_step(step: Callable[[], None], device: torch.device,
         if on_cuda:
             torch.cuda.synchronize(device)
     per_kernel: Dict[str, float] = {}
+    syncs = -1 if on_cuda else 0  # not counting the synchronize above
     for event in prof.key_averages():
+        if HOST_SYNC_CALLS.match(event.key):
+            syncs += event.count
         if on_cuda:
-            # kernels only: operators carry their kernels' time as well
-            if event.device_type != torch.autograd.DeviceType.CUDA:
+            # kernels only: operators carry their kernels' time as well, and
+            # a user annotation (``Optimizer.step#AdamW.step``) spans its
+            # kernels and the gaps between them
+            if event.device_type != torch.autograd.DeviceType.CUDA or \
+                    getattr(event, 'is_user_annotation', False) or \
+                    '#' in event.key:
                 continue
             micros = event.self_device_time_total
         else:
@@ -94,4 +111,5 @@ def profile_step(step: Callable[[], None], device: torch.device,
     longest = sorted(per_kernel.items(), key=lambda kv: -kv[1])[:top]
     return KernelBreakdown('cuda' if on_cuda else 'cpu', by_kind,
                            [(name[:120], micros / 1000 / steps)
-                            for name, micros in longest])
+                            for name, micros in longest],
+                           max(syncs, 0) / steps)
