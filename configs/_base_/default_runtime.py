@@ -2,7 +2,8 @@ default_scope = 'vmae_mm'
 runner_type = 'VMAERunner'
 
 default_hooks = dict(
-    runtime_info=dict(type='RuntimeInfoHook'),
+    # RuntimeInfoHook without a host synchronization per iteration
+    runtime_info=dict(type='DeferredRuntimeInfoHook'),
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=20),
     param_scheduler=dict(type='ParamSchedulerHook'),

@@ -4,7 +4,7 @@ import time
 import pytest
 import torch
 
-from vmae_mm.analysis.step_timer import time_steps
+from vmae_mm.analysis.step_timer import time_steps, time_steps_pipelined
 
 
 def test_time_steps_records_timed_steps_only():
@@ -24,3 +24,21 @@ def test_time_steps_records_timed_steps_only():
     assert timing.clips_per_second == pytest.approx(
         4 * 3 / sum(timing.step_seconds))
     assert timing.peak_memory_bytes == 0
+
+
+def test_pipelined_timing_credits_every_step_the_mean():
+    calls = []
+
+    def step():
+        calls.append(1)
+        time.sleep(0.01)
+
+    timing = time_steps_pipelined(step, batch_size=2, warmup=1, steps=4,
+                                  device=torch.device('cpu'))
+    assert len(calls) == 5
+    assert len(set(timing.step_seconds)) == 1 and len(
+        timing.step_seconds) == 4
+    assert timing.step_seconds[0] >= 0.01
+    assert len(timing.host_seconds) == 4
+    assert timing.clips_per_second == pytest.approx(
+        2 / timing.step_seconds[0])

@@ -7,7 +7,9 @@ from mmengine.optim import AmpOptimWrapper, OptimWrapper, OptimWrapperDict
 
 from vmae_mm.engine.nonfinite_guard import (NonFiniteGuardMixin,
                                             NonFiniteTrainingError,
-                                            install_nonfinite_guard)
+                                            install_nonfinite_guard,
+                                            settle_nonfinite_guard,
+                                            skips_on_device)
 from vmae_mm.engine.optimizers import BF16OptimWrapper
 
 
@@ -176,3 +178,68 @@ def test_guarded_amp_wrapper_keeps_its_scaler_state_for_resume(monkeypatch):
         _wrapper(AmpOptimWrapper, _model(), monkeypatch))
     fresh.load_state_dict(state)
     assert fresh.loss_scaler.get_scale() == 2.**7
+
+
+def _fused_wrapper(model, **kwargs):
+    optimizer = torch.optim.AdamW(model.parameters(), lr=0.1, fused=True)
+    return install_nonfinite_guard(OptimWrapper(optimizer=optimizer),
+                                   **kwargs)
+
+
+def test_fused_adamw_skips_on_the_device_and_counts_a_step_later():
+    model = _model()
+    wrapper = _fused_wrapper(model)
+    assert skips_on_device(wrapper.optimizer)
+    wrapper.update_params(_loss(model))
+    before = _params(model)
+    steps = [v['step'].clone() for v in wrapper.optimizer.state.values()]
+    wrapper.update_params(_loss(model, float('nan')))
+    assert _same(before, _params(model))  # skipped by the fused kernel
+    assert [v['step'] for v in wrapper.optimizer.state.values()] == steps
+    assert not hasattr(wrapper.optimizer, 'found_inf')
+    assert wrapper.skipped_total == 0  # the verdict is read next step
+    wrapper.update_params(_loss(model))
+    assert not _same(before, _params(model))  # training goes on
+    assert wrapper.skipped_total == 1 and wrapper.skipped_in_a_row == 1
+    wrapper.settle()  # the finite step's verdict
+    assert wrapper.skipped_in_a_row == 0 and wrapper.skipped_total == 1
+    wrapper.settle()  # nothing pending: no change
+    assert wrapper.skipped_total == 1
+
+
+def test_fused_skip_of_an_inf_gradient_with_a_finite_loss():
+    model = _model()
+    wrapper = _fused_wrapper(model)
+    hook = model[0].weight.register_hook(lambda g: g * float('inf'))
+    before = _params(model)
+    wrapper.update_params(_loss(model))
+    hook.remove()
+    assert _same(before, _params(model))
+    wrapper.settle()
+    assert wrapper.skipped_in_a_row == 1
+
+
+def test_fused_k_in_a_row_stop_when_the_last_verdict_is_settled(iteration):
+    model = _model()
+    wrapper = _fused_wrapper(model, max_consecutive=3)
+    iteration.update_info('last_ckpt', 'work_dirs/run/iter_40.pth')
+    for i in range(41, 44):
+        iteration.update_info('iter', i - 1)
+        wrapper.update_params(_loss(model, float('nan')))
+    assert wrapper.skipped_in_a_row == 2  # the third is still pending
+    with pytest.raises(NonFiniteTrainingError) as error:
+        settle_nonfinite_guard(OptimWrapperDict(only=wrapper))
+    message = str(error.value)
+    assert '3 optimizer steps in a row (iterations 41-43)' in message
+    assert '--resume work_dirs/run/iter_40.pth' in message
+
+
+def test_unfused_optimizers_decide_at_once():
+    model = _model()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    assert not skips_on_device(optimizer)
+    assert not skips_on_device(
+        torch.optim.AdamW(model.parameters(), foreach=True))
+    wrapper = install_nonfinite_guard(OptimWrapper(optimizer=optimizer))
+    wrapper.update_params(_loss(model, float('nan')))
+    assert wrapper.skipped_in_a_row == 1

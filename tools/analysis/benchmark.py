@@ -36,11 +36,14 @@ from mmengine.utils.dl_utils import set_multi_processing
 from vmae_mm.analysis import count_flops
 from vmae_mm.analysis.hf_reference import build_hf_model
 from vmae_mm.analysis.kernel_profile import profile_step
-from vmae_mm.analysis.step_timer import StepTiming, time_steps
+from vmae_mm.analysis.step_timer import (StepTiming, time_steps,
+                                        time_steps_pipelined)
 from vmae_mm.engine.compile import compile_model
 from vmae_mm.engine.ddp_comm import register_comm_hook
 from vmae_mm.engine.hooks.flops_hook import bf16_peak_tflops
 from vmae_mm.engine.launch import load_config
+from vmae_mm.engine.nonfinite_guard import install_nonfinite_guard
+from vmae_mm.engine.runner import DEFAULT_NONFINITE_GUARD
 from vmae_mm.models.masking import TubeMasking
 from vmae_mm.registry import MODELS
 from vmae_mm.structures import ActionDataSample
@@ -79,6 +82,10 @@ def parse_args() -> argparse.Namespace:
                         'many times, all models kept built')
     parser.add_argument('--check-parity', action='store_true',
                         help='compare the bf16 loss with the fp32 loss')
+    parser.add_argument('--pipelined', action='store_true',
+                        help='synchronize the device once after the timed '
+                        'steps, not after each (model mode): the host may '
+                        'queue a step while the device runs the one before')
     parser.add_argument('--profile', action='store_true',
                         help='after timing, profile 3 steps and record '
                         'their device time by kernel kind (matmul, '
@@ -166,7 +173,12 @@ def build_ours(cfg: Config, device: torch.device, amp: bool):
     if device.type == 'cuda' and optim_cfg['optimizer']['type'] == 'AdamW':
         optim_cfg['optimizer']['fused'] = True
     optim_cfg['type'] = 'BF16OptimWrapper' if amp else 'OptimWrapper'
-    return model, build_optim_wrapper(model, optim_cfg)
+    optim_wrapper = build_optim_wrapper(model, optim_cfg)
+    # as VMAERunner does: the non-finite step guard, on by default
+    guard = cfg.get('nonfinite_guard', DEFAULT_NONFINITE_GUARD)
+    if guard is not None:
+        install_nonfinite_guard(optim_wrapper, **guard)
+    return model, optim_wrapper
 
 
 def hf_step(cfg: Config, attn: str, batch: int, device: torch.device,
@@ -293,8 +305,10 @@ def our_step(cfg: Config, args, device: torch.device,
 
 def time_row(timed: TimedStep, args, batch: int, device: torch.device,
              fwd_flops: float, extra: Optional[dict] = None) -> dict:
-    timing = time_steps(timed.step, batch, args.warmup, args.steps, device)
+    timer = time_steps_pipelined if args.pipelined else time_steps
+    timing = timer(timed.step, batch, args.warmup, args.steps, device)
     extra = dict(timed.extra, **(extra or {}))
+    extra['timing'] = 'pipelined' if args.pipelined else 'per-step sync'
     if args.profile:
         extra['kernels'] = profile_step(timed.step, device,
                                         top=60).as_dict()

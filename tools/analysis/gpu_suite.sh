@@ -295,6 +295,26 @@ profile2)
         --label 'finetune compiled, flash'
     grep -h '^label=\|by kernel kind' "$OUT"/*.log
     ;;
+round7)
+    # Pipelined model steps (one synchronization after the timed steps, as
+    # vmae_mm's training loop now runs: deferred logging, device-side
+    # non-finite skip, fused AdamW), beside transformers timed the same way;
+    # first the GPU-only paths of the guard and the logging hook.
+    python3 tools/analysis/check_gpu_paths.py 2>&1 | tee -a "$LOG"
+    bench 240 $VITB --batch 128 --compile --sdpa-backend cudnn --steps 15 \
+        --warmup 8 --pipelined --compare-hf --hf-attn sdpa \
+        --label 'b128 compiled, cuDNN, pipelined'
+    bench 200 $FT --batch 8 --compile --sdpa-backend cudnn --steps 20 \
+        --warmup 8 --pipelined --compare-hf --hf-attn sdpa --rounds 3 \
+        --compile-mode reduce-overhead \
+        --label 'finetune compiled, CUDA graphs, cuDNN, pipelined'
+    bench 150 $VITB --batch 64 --compile --sdpa-backend cudnn --steps 20 \
+        --warmup 8 --pipelined --label 'b64 compiled, cuDNN, pipelined'
+    bench 170 $FT --batch 8 --compile --sdpa-backend cudnn --steps 20 \
+        --warmup 8 --pipelined --compare-hf --hf-attn sdpa --rounds 2 \
+        --label 'finetune compiled, cuDNN, pipelined'
+    grep -h '^label=' "$OUT"/*.log
+    ;;
 scaling)
     # Compiled DDP with bf16 gradient all-reduce and bucket-view gradients
     # against one GPU measured beside it, then on 4 GPUs; eager on 4 GPUs.

@@ -71,3 +71,30 @@ def time_steps(step: Callable[[], None], batch_size: int, warmup: int,
     peak = (torch.cuda.max_memory_allocated(device)
             if device.type == 'cuda' else 0)
     return StepTiming(batch_size, seconds, peak, host)
+
+
+def time_steps_pipelined(step: Callable[[], None], batch_size: int,
+                         warmup: int, steps: int,
+                         device: torch.device) -> StepTiming:
+    """As :func:`time_steps`, with one device synchronization after all
+    timed steps instead of one per step: the host may queue a step while
+    the device still runs the one before, as in a training loop that does
+    not wait for each step (vmae_mm's, with its deferred logging and
+    device-side non-finite skip). Every step is credited the mean time.
+    """
+    for _ in range(warmup):
+        step()
+    _sync(device)
+    if device.type == 'cuda':
+        torch.cuda.reset_peak_memory_stats(device)
+    host = []
+    start = time.perf_counter()
+    for _ in range(steps):
+        before = time.perf_counter()
+        step()
+        host.append(time.perf_counter() - before)
+    _sync(device)
+    mean = (time.perf_counter() - start) / steps
+    peak = (torch.cuda.max_memory_allocated(device)
+            if device.type == 'cuda' else 0)
+    return StepTiming(batch_size, [mean] * steps, peak, host)

@@ -12,7 +12,7 @@ from mmengine.runner import FlexibleRunner
 from vmae_mm.models.layers.block import Block
 from vmae_mm.registry import FUNCTIONS, RUNNERS
 from .hooks.portable_checkpoint_hook import PortableCheckpointHook
-from .nonfinite_guard import install_nonfinite_guard
+from .nonfinite_guard import install_nonfinite_guard, settle_nonfinite_guard
 from .runner import DEFAULT_NONFINITE_GUARD
 
 
@@ -49,6 +49,11 @@ class VMAEFlexibleRunner(FlexibleRunner):
         super().register_hooks(default_hooks, custom_hooks)
         if not any(isinstance(h, PortableCheckpointHook) for h in self.hooks):
             self.register_hook(PortableCheckpointHook())
+
+    def train(self):
+        model = super().train()
+        settle_nonfinite_guard(self.optim_wrapper)
+        return model
 
     def load_or_resume(self) -> None:
         # ``train()`` calls this right after the strategy has built the

@@ -8,13 +8,18 @@ of its own and is on by default. Configure it with a top-level key::
 
     nonfinite_guard = dict(max_consecutive=5)   # None turns it off
 
-Cost: one gradient-norm reduction and one host synchronization per
-optimizer step (the skip decision is a Python branch), plus, in
-distributed runs, an all-reduce of one flag so every process skips the same
-steps (under FSDP each process only sees its gradient shard). mmengine's
-logging already synchronizes every iteration, so the step time barely moves.
+Cost: one gradient-norm reduction per optimizer step, plus, in distributed
+runs, an all-reduce of one flag so every process skips the same steps
+(under FSDP each process only sees its gradient shard). With fused Adam or
+AdamW (vmae_mm's default on CUDA) the skip itself happens on the device: the
+flag goes to the fused kernel as its ``found_inf`` (as a gradient scaler
+does), so the host never waits for the step; the flag reaches the host
+through a non-blocking copy and is read at the next step, by which time the
+device is long past it: counting, warnings and the stop come one step late.
+Other optimizers read the flag at once, one host synchronization per step.
 """
 import functools
+from dataclasses import dataclass
 from typing import Dict, Optional
 
 import torch
@@ -26,6 +31,30 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 class NonFiniteTrainingError(ValueError):
     """Training produced non-finite losses or gradients for too many steps
     in a row."""
+
+
+@dataclass
+class _Verdict:
+    """A step's non-finite flag on its way to the host."""
+
+    flag: torch.Tensor  # () float32 on the host, > 0 when skipped
+    ready: Optional['torch.cuda.Event']  # recorded after the copy, on CUDA
+    loss: torch.Tensor
+    norm: Optional[torch.Tensor]
+    iteration: Optional[int]
+    ckpt: Optional[str]
+
+    def skipped(self) -> bool:
+        if self.ready is not None:
+            self.ready.synchronize()  # long done: recorded a step ago
+        return bool(self.flag.item() > 0)
+
+
+def skips_on_device(optimizer: torch.optim.Optimizer) -> bool:
+    """Whether ``optimizer.step()`` honours a ``found_inf`` flag on the
+    device: torch's Adam and AdamW with ``fused=True`` in every group."""
+    return isinstance(optimizer, torch.optim.Adam) and all(
+        group.get('fused') for group in optimizer.param_groups)
 
 
 class NonFiniteGuardMixin:
@@ -56,6 +85,7 @@ class NonFiniteGuardMixin:
         self._first_bad_iter: Optional[int] = None
         self._ckpt_before_streak: Optional[str] = None
         self._loss_finite: Optional[torch.Tensor] = None
+        self._pending: Optional[_Verdict] = None
 
     def update_params(self,
                       loss: torch.Tensor,
@@ -75,6 +105,7 @@ class NonFiniteGuardMixin:
         return torch.nn.utils.get_total_norm(grads, error_if_nonfinite=False)
 
     def step(self, **kwargs) -> None:
+        self.settle()
         loss_finite, self._loss_finite = self._loss_finite, None
         scaled = hasattr(self, 'loss_scaler')
         norm = None if scaled else self._grad_norm()
@@ -84,25 +115,73 @@ class NonFiniteGuardMixin:
             bad += (~loss_finite).float().to(device)
         if norm is not None:
             bad += (~torch.isfinite(norm)).float().to(device)
+        # exactly 1.0 when bad: the fused kernels skip on found_inf == 1 and
+        # subtract it from their step counts
+        bad = (bad > 0).float()
         if dist.is_available() and dist.is_initialized() and \
                 dist.get_world_size() > 1:
             dist.all_reduce(bad, op=dist.ReduceOp.MAX)
+        if not scaled and skips_on_device(self.optimizer):
+            self._step_on_device(bad, norm, **kwargs)
+            return
         if bad.item() == 0:  # the one host synchronization
             self.skipped_in_a_row = 0
             super().step(**kwargs)
             return
-        self._skip(norm)
-
-    def _skip(self, norm: Optional[torch.Tensor]) -> None:
         hub = MessageHub.get_current_instance()
+        self._skip(self._verdict(bad, norm, hub))
+
+    def _verdict(self, flag: torch.Tensor, norm: Optional[torch.Tensor],
+                 hub: MessageHub,
+                 ready: Optional['torch.cuda.Event'] = None) -> _Verdict:
         iteration = hub.get_info('iter', None)
-        iteration = iteration + 1 if iteration is not None else None
+        return _Verdict(flag, ready, self._last_loss, norm,
+                        iteration + 1 if iteration is not None else None,
+                        hub.get_info('last_ckpt', None))
+
+    def _step_on_device(self, bad: torch.Tensor,
+                        norm: Optional[torch.Tensor], **kwargs) -> None:
+        """Step with the flag as the fused kernel's ``found_inf`` (the
+        kernel leaves parameters, moments and step counts alone when it is
+        set) and send the flag to the host without waiting for it."""
+        self.optimizer.found_inf = bad
+        try:
+            super().step(**kwargs)
+        finally:
+            del self.optimizer.found_inf
+        ready = None
+        if bad.device.type == 'cuda':
+            flag = torch.empty((), dtype=torch.float32, pin_memory=True)
+            flag.copy_(bad, non_blocking=True)
+            ready = torch.cuda.Event()
+            ready.record()
+        else:
+            flag = bad
+        self._pending = self._verdict(flag, norm,
+                                      MessageHub.get_current_instance(),
+                                      ready)
+
+    def settle(self) -> None:
+        """Count (and warn about, or stop at) the last step that skipped on
+        the device; a no-op when there is none. Called by the next step and
+        when training ends."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        if pending.skipped():
+            self._skip(pending)
+        else:
+            self.skipped_in_a_row = 0
+
+    def _skip(self, verdict: _Verdict) -> None:
+        iteration = verdict.iteration
         if self.skipped_in_a_row == 0:
             self._first_bad_iter = iteration
-            self._ckpt_before_streak = hub.get_info('last_ckpt', None)
+            self._ckpt_before_streak = verdict.ckpt
         self.skipped_in_a_row += 1
         self.skipped_total += 1
-        loss = self._last_loss.float().mean().item()
+        norm = verdict.norm
+        loss = verdict.loss.float().mean().item()
         norm_text = f'{norm.item():.4g}' if norm is not None else 'unchecked'
         where = f'iteration {iteration}' if iteration else 'a step'
         MMLogger.get_current_instance().warning(
@@ -155,3 +234,14 @@ def install_nonfinite_guard(optim_wrapper, max_consecutive: int = 5):
         optim_wrapper.__class__ = _guarded_class(type(optim_wrapper))
         optim_wrapper.init_guard(max_consecutive)
     return optim_wrapper
+
+
+def settle_nonfinite_guard(optim_wrapper) -> None:
+    """Settle the last step's verdict of every guarded wrapper in
+    ``optim_wrapper`` (a wrapper, an ``OptimWrapperDict`` or anything
+    else, which is left alone)."""
+    if isinstance(optim_wrapper, OptimWrapperDict):
+        for wrapper in optim_wrapper.optim_wrappers.values():
+            settle_nonfinite_guard(wrapper)
+    elif isinstance(optim_wrapper, NonFiniteGuardMixin):
+        optim_wrapper.settle()

@@ -12,9 +12,10 @@ from .ddp_comm import register_comm_hook
 from .checkpoint_files import (checkpoint_problem, commit,
                                find_resumable_checkpoint, partial_name,
                                remove_partials)
+from .hooks.deferred_runtime_info_hook import DeferredRuntimeInfoHook
 from .hooks.flops_hook import FlopsCounterHook
 from .hooks.portable_checkpoint_hook import PortableCheckpointHook
-from .nonfinite_guard import install_nonfinite_guard
+from .nonfinite_guard import install_nonfinite_guard, settle_nonfinite_guard
 from .train_state import apply_train_state, capture_train_state
 
 #: Used when a config has no ``nonfinite_guard`` key.
@@ -80,6 +81,12 @@ class VMAERunner(Runner):
                 isinstance(h, FlopsCounterHook) for h in self.hooks):
             self.register_hook(FlopsCounterHook(**flops_cfg))
 
+    def train(self):
+        model = super().train()
+        # the last step's non-finite verdict, if it skipped on the device
+        settle_nonfinite_guard(self.optim_wrapper)
+        return model
+
     def build_optim_wrapper(self, optim_wrapper):
         optim_wrapper = super().build_optim_wrapper(optim_wrapper)
         guard = self.cfg.get('nonfinite_guard', DEFAULT_NONFINITE_GUARD)
@@ -100,8 +107,12 @@ class VMAERunner(Runner):
         ``meta['train_state']``, written atomically to local folders.
 
         Called on every process (the random states are gathered); rank 0
-        writes.
+        writes. Logged values still on their way to the host are published
+        first, so the saved message hub holds every iteration's.
         """
+        for hook in self.hooks:
+            if isinstance(hook, DeferredRuntimeInfoHook):
+                hook.publish(self, wait=True)
         meta = dict(meta or {})
         if by_epoch:
             meta.setdefault('epoch', self.epoch + 1)

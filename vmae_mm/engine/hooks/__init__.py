@@ -1,4 +1,5 @@
 """Training hooks, registered in ``HOOKS``."""
+from .deferred_runtime_info_hook import DeferredRuntimeInfoHook
 from .flops_hook import FlopsCounterHook
 from .linear_probe_hook import LinearProbeHook
 from .mask_ratio_hook import MaskRatioSchedulerHook
@@ -13,3 +14,4 @@ __all__ += ['SafeCheckpointHook']
 __all__ += ['ReconstructionVisualizationHook']
 __all__ += ['EvalProgressBarHook']
 __all__ += ['LinearProbeHook']
+__all__ += ['DeferredRuntimeInfoHook']
