@@ -63,6 +63,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--compile-mode', default=None,
                         help="torch.compile mode, e.g. "
                         "'max-autotune-no-cudagraphs'")
+    parser.add_argument('--inductor', nargs='+', action=DictAction,
+                        help='inductor options for torch.compile, e.g. '
+                        'coordinate_descent_tuning=True (the config\'s '
+                        'compile=dict(options=dict(...)))')
     parser.add_argument('--ddp-split', action='store_true',
                         help='under DDP, let dynamo split the compiled graph '
                         'at gradient buckets (its default; vmae_mm compiles '
@@ -217,7 +221,12 @@ def hf_step(cfg: Config, attn: str, batch: int, device: torch.device,
 
 
 def compile_options(args) -> dict:
-    return dict(mode=args.compile_mode) if args.compile_mode else {}
+    """``torch.compile`` keyword arguments, as the config's ``compile``
+    dict would give them."""
+    options = dict(mode=args.compile_mode) if args.compile_mode else {}
+    if args.inductor:
+        options['options'] = dict(args.inductor)
+    return options
 
 
 def flops_per_clip(model: torch.nn.Module, cfg: Config) -> float:

@@ -315,6 +315,14 @@ round7)
         --label 'finetune compiled, cuDNN, pipelined'
     grep -h '^label=' "$OUT"/*.log
     ;;
+round8)
+    # Inductor's coordinate-descent tuning of its generated kernels, on the
+    # pretraining step (against round7's pipelined 1,569.1 clips/s).
+    bench 300 $VITB --batch 128 --compile --sdpa-backend cudnn --steps 15 \
+        --warmup 8 --pipelined --inductor coordinate_descent_tuning=True \
+        --label 'b128 compiled, coordinate-descent tuning, cuDNN, pipelined'
+    grep -h '^label=' "$OUT"/*.log
+    ;;
 scaling)
     # Compiled DDP with bf16 gradient all-reduce and bucket-view gradients
     # against one GPU measured beside it, then on 4 GPUs; eager on 4 GPUs.
