@@ -318,7 +318,7 @@ round7)
 round8)
     # Inductor's coordinate-descent tuning of its generated kernels, on the
     # pretraining step (against round7's pipelined 1,569.1 clips/s).
-    bench 300 $VITB --batch 128 --compile --sdpa-backend cudnn --steps 15 \
+    bench 270 $VITB --batch 128 --compile --sdpa-backend cudnn --steps 12 \
         --warmup 8 --pipelined --inductor coordinate_descent_tuning=True \
         --label 'b128 compiled, coordinate-descent tuning, cuDNN, pipelined'
     grep -h '^label=' "$OUT"/*.log
