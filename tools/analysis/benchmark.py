@@ -4,14 +4,22 @@
     # preprocess, forward, backward, AdamW), beside transformers' VideoMAE
     python tools/analysis/benchmark.py configs/vmae_vitb_ssv2.py \
         --batch 64 --compile --compare-hf
+    # the same, synchronized once after the timed steps (as training runs),
+    # ours and transformers' in turn three times, with a kernel breakdown
+    python tools/analysis/benchmark.py configs/vmae_vitb_ssv2.py \
+        --batch 128 --compile --compare-hf --hf-attn sdpa --pipelined \
+        --rounds 3 --profile
     # end to end through the config's dataset (decode, augment, mask, step)
+    # in steady state, then the loader alone
     python tools/analysis/benchmark.py CONFIG --mode e2e --batch 64
     # data-parallel scaling: the same model step on every GPU, under DDP
     torchrun --nproc_per_node 4 tools/analysis/benchmark.py CONFIG --batch 64
 
-Prints clips/s, step time, peak memory (total and per clip) and model FLOPs
-utilization with the device name and software versions; ``--out`` writes the
-same as JSON. Timings bracket every step with a device synchronization.
+Prints clips/s, step time (and the host's part of it), peak memory (total
+and per clip) and model FLOPs utilization with the device name and software
+versions; ``--out`` writes the same as JSON. By default every step is
+bracketed by device synchronizations; ``--pipelined`` synchronizes once
+after the timed steps.
 """
 import argparse
 import json
@@ -334,21 +342,22 @@ def run_model(cfg: Config, args, device: torch.device,
     then counts the other models' weights and optimizer states too).
     """
     ours, fwd_flops = our_step(cfg, args, device, batch)
-    if args.rounds == 1:
-        results = [time_row(ours, args, batch, device, fwd_flops)]
-        del ours
-    steps = [ours] if args.rounds > 1 else []
-    for attn in (args.hf_attn if args.compare_hf else []):
+    attns = args.hf_attn if args.compare_hf else []
+
+    def hf(attn: str) -> TimedStep:
         if device.type == 'cuda':
             torch.cuda.empty_cache()
-        hf = TimedStep(f'transformers {attn}',
-                       hf_step(cfg, attn, batch, device, not args.fp32), {})
-        if args.rounds == 1:
-            results.append(time_row(hf, args, batch, device, fwd_flops))
-        else:
-            steps.append(hf)
+        return TimedStep(f'transformers {attn}',
+                         hf_step(cfg, attn, batch, device, not args.fp32), {})
+
     if args.rounds == 1:
+        results = [time_row(ours, args, batch, device, fwd_flops)]
+        del ours  # our model is freed before transformers' is built
+        for attn in attns:
+            results.append(time_row(hf(attn), args, batch, device,
+                                    fwd_flops))
         return results
+    steps = [ours] + [hf(attn) for attn in attns]
     return [
         time_row(timed, args, batch, device, fwd_flops,
                  dict(round=r, resident_models=len(steps)))
