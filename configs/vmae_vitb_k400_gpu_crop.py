@@ -1,7 +1,9 @@
 # VideoMAE ViT-B pretraining on Kinetics-400 (configs/vmae_vitb_k400.py) with
 # the multi-scale crop and resize moved to the GPU: the loader's workers only
 # decode, each video crosses to the GPU once as uint8 frames at its stored
-# size (clips of different sizes are zero-padded), and the data preprocessor
+# size (clips of different sizes are zero-padded: resize the videos to a
+# short side of 320 first, as VideoMAE's data preparation does, or raw
+# 1080p videos fill the loader's pinned memory), and the data preprocessor
 # cuts the 224x224 crops there (BatchMultiScaleCrop: the CPU transform's
 # boxes, OpenCV's bilinear resize). Set num_samples > 1 for VideoMAE v2's
 # repeated sampling (several crops per decoded video; the model then sees

@@ -1,0 +1,24 @@
+# VideoMAE ViT-B pretraining on Something-Something v2
+# (configs/vmae_vitb_ssv2.py) with the multi-scale crop and resize on the
+# GPU, as
+# configs/vmae_vitb_k400_gpu_crop.py does for Kinetics-400: the loader's
+# workers only decode, each video's 16 frames cross to the GPU once at their
+# stored size (SSv2's 240-pixel-high videos; a batch is zero-padded to its
+# widest), and the data preprocessor cuts the 224x224 crops there with the
+# CPU transform's boxes. num_samples > 1 cuts several clips per decoded
+# video (the model then sees batch_size * num_samples clips per step).
+#   tools/dist_train.sh configs/vmae_vitb_ssv2_gpu_crop.py 8
+_base_ = ['vmae_vitb_ssv2.py']
+num_samples = 1
+
+model = dict(data_preprocessor=dict(augment=dict(
+    type='BatchMultiScaleCrop', input_size=224, scales=(1, .875, .75, .66),
+    num_samples=num_samples)))
+train_pipeline = [
+    dict(type='DecordInit', num_threads=1),
+    dict(type='SampleFrames', clip_len=16, frame_interval=2, num_clips=1),
+    dict(type='DecordDecode'),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackInputs'),
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
