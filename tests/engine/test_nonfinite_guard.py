@@ -243,3 +243,30 @@ def test_unfused_optimizers_decide_at_once():
     wrapper = install_nonfinite_guard(OptimWrapper(optimizer=optimizer))
     wrapper.update_params(_loss(model, float('nan')))
     assert wrapper.skipped_in_a_row == 1
+
+
+@pytest.mark.parametrize('fused', [False, True])
+def test_a_hand_written_backward_step_loop_is_guarded(fused):
+    model = _model()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=0.1, fused=fused)
+    wrapper = install_nonfinite_guard(OptimWrapper(optimizer=optimizer))
+    before = _params(model)
+    wrapper.backward(_loss(model, float('nan')))
+    wrapper.step()
+    wrapper.zero_grad()
+    wrapper.settle()
+    assert _same(before, _params(model))
+    assert wrapper.skipped_total == 1
+
+
+def test_a_step_without_backward_through_the_wrapper_is_checked_too():
+    """Gradients set by hand: only the gradient norm can be checked, and
+    the warning says the loss was not."""
+    model = _model()
+    wrapper = _fused_wrapper(model)
+    before = _params(model)
+    for param in model.parameters():
+        param.grad = torch.full_like(param, float('nan'))
+    wrapper.step()
+    wrapper.settle()
+    assert _same(before, _params(model)) and wrapper.skipped_total == 1

@@ -20,7 +20,7 @@ Other optimizers read the flag at once, one host synchronization per step.
 """
 import functools
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Optional
 
 import torch
 import torch.distributed as dist
@@ -39,7 +39,7 @@ class _Verdict:
 
     flag: torch.Tensor  # () float32 on the host, > 0 when skipped
     ready: Optional['torch.cuda.Event']  # recorded after the copy, on CUDA
-    loss: torch.Tensor
+    loss: Optional[torch.Tensor]  # None when no backward() went through us
     norm: Optional[torch.Tensor]
     iteration: Optional[int]
     ckpt: Optional[str]
@@ -85,17 +85,18 @@ class NonFiniteGuardMixin:
         self._first_bad_iter: Optional[int] = None
         self._ckpt_before_streak: Optional[str] = None
         self._loss_finite: Optional[torch.Tensor] = None
+        self._last_loss: Optional[torch.Tensor] = None
         self._pending: Optional[_Verdict] = None
 
-    def update_params(self,
-                      loss: torch.Tensor,
-                      step_kwargs: Optional[Dict] = None,
-                      zero_kwargs: Optional[Dict] = None) -> None:
+    def backward(self, loss: torch.Tensor, **kwargs) -> None:
+        """Note whether ``loss`` is finite, then back-propagate it; both
+        ``update_params`` and a hand-written ``backward``/``step`` loop
+        come through here."""
         finite = torch.isfinite(loss.detach()).all()
         self._loss_finite = (finite if self._loss_finite is None else
                              self._loss_finite & finite)
         self._last_loss = loss.detach()
-        super().update_params(loss, step_kwargs, zero_kwargs)
+        super().backward(loss, **kwargs)
 
     def _grad_norm(self) -> Optional[torch.Tensor]:
         grads = [p.grad for group in self.optimizer.param_groups
@@ -181,11 +182,12 @@ class NonFiniteGuardMixin:
         self.skipped_in_a_row += 1
         self.skipped_total += 1
         norm = verdict.norm
-        loss = verdict.loss.float().mean().item()
+        loss_text = (f'{verdict.loss.float().mean().item():.4g}'
+                     if verdict.loss is not None else 'unchecked')
         norm_text = f'{norm.item():.4g}' if norm is not None else 'unchecked'
         where = f'iteration {iteration}' if iteration else 'a step'
         MMLogger.get_current_instance().warning(
-            f'{where}: non-finite loss ({loss:.4g}) or gradient norm '
+            f'{where}: non-finite loss ({loss_text}) or gradient norm '
             f'({norm_text}) on some process: optimizer step skipped '
             f'({self.skipped_in_a_row} in a row, the run stops at '
             f'{self.max_consecutive}; {self.skipped_total} in total)')
