@@ -21,12 +21,25 @@ from ..conftest import REPO_ROOT, run_tool
 CONFIGS = osp.join(REPO_ROOT, 'configs')
 BASE = osp.join(CONFIGS, 'vmae_vitb_ssv2.py')
 TINY_64 = osp.join(REPO_ROOT, 'tests', 'data', 'tiny_synthetic_pretrain_64.py')
-#: Pretraining configs named after the base (finetuning ones, ``_ft``,
-#: build a Recognizer and are not mask variants).
+MASK_KEYS = ('model.mask_generator', 'model.decoder_mask_generator')
+
+
+def _changes_the_mask(path: str) -> bool:
+    """A pretraining config (finetuning ones, ``_ft``, build a Recognizer)
+    whose mask generators differ from the base's (not, e.g., the GPU-crop
+    variant, which changes the data path only)."""
+    cfg = Config.fromfile(path)
+    if cfg.model.type != 'VideoMAE':
+        return False
+    base = Config.fromfile(BASE).model
+    return any(cfg.model.get(key) != base.get(key)
+               for key in ('mask_generator', 'decoder_mask_generator'))
+
+
+#: Pretraining configs named after the base that change its masking.
 VARIANTS = sorted(
     p for p in glob.glob(osp.join(CONFIGS, 'vmae_vitb_ssv2_*.py'))
-    if Config.fromfile(p).model.type == 'VideoMAE')
-MASK_KEYS = ('model.mask_generator', 'model.decoder_mask_generator')
+    if _changes_the_mask(p))
 
 
 def flatten(tree: Dict[str, Any], prefix: str = '') -> Dict[str, Any]:
