@@ -2,6 +2,7 @@
 of the synthetic dataset."""
 import os
 import os.path as osp
+import re
 import signal
 import subprocess
 import sys
@@ -76,6 +77,17 @@ def run_tool(args: List[str], cwd: str = REPO_ROOT, env=None,
         args = [sys.executable] + args
     return subprocess.run(args, cwd=cwd, env=full_env, capture_output=True,
                           text=True, timeout=timeout)
+
+
+def failure_text(result: subprocess.CompletedProcess,
+                 tail: int = 1500) -> str:
+    """What a failed run said: every line of its stderr that reports an
+    error or an abort (from any of its processes, not only the last one to
+    write) and the end of the stream."""
+    errors = [line for line in result.stderr.splitlines()
+              if re.search(r'Error|Exception|terminate called|Abort|'
+                           r'abort|Signal \d+|Killed', line)]
+    return '\n'.join(errors[:60]) + '\n...\n' + result.stderr[-tail:]
 
 
 def _descendants(pid: int) -> List[int]:

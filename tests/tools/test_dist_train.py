@@ -10,7 +10,8 @@ import pytest
 
 from vmae_mm.engine.setup_checks import free_port
 
-from ..conftest import REPO_ROOT, TINY_PRETRAIN_CONFIG, kill_tree, run_tool
+from ..conftest import (REPO_ROOT, TINY_PRETRAIN_CONFIG, failure_text,
+                        kill_tree, run_tool)
 from ..engine.run_configs import write_config
 from ..engine.test_exact_resume import losses
 
@@ -68,7 +69,7 @@ def test_two_processes_match_one_on_the_same_global_batch(
 
     double = run_tool(dist_train(config, tmp_path / 'two', synthetic_root),
                       env=dict(PORT=str(free_port())))
-    assert double.returncode == 0, double.stderr[-3000:]
+    assert double.returncode == 0, failure_text(double)
     output = double.stdout + double.stderr
     assert 'batch: 2 per process x 2 processes = 4 clips' in output
 
@@ -87,7 +88,7 @@ def test_sigkill_after_a_checkpoint_then_resume_repeats_the_run(
     reference = run_tool(dist_train(config, tmp_path / 'reference',
                                     synthetic_root),
                          env=dict(PORT=str(free_port()), VMAE_PREFLIGHT='0'))
-    assert reference.returncode == 0, reference.stderr[-3000:]
+    assert reference.returncode == 0, failure_text(reference)
     expected = losses(tmp_path / 'reference')
     assert sorted(expected) == list(range(1, 11))
 
@@ -116,7 +117,7 @@ def test_sigkill_after_a_checkpoint_then_resume_repeats_the_run(
     resumed = run_tool(
         dist_train(config, work_dir, synthetic_root, '--resume'),
         env=dict(PORT=str(free_port())))
-    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert resumed.returncode == 0, failure_text(resumed)
     assert 'resuming epoch 2 after batch 1' in resumed.stdout
     assert losses(work_dir) == expected  # every iteration, exactly
 
@@ -137,7 +138,7 @@ def test_eight_processes_split_the_global_batch_as_one_process(
     eight = run_tool(dist_train(config, tmp_path / 'eight', synthetic_root,
                                 processes=8),
                      env=dict(PORT=str(free_port())))
-    assert eight.returncode == 0, eight.stderr[-3000:]
+    assert eight.returncode == 0, failure_text(eight)
     assert 'batch: 1 per process x 8 processes = 8 clips' in (eight.stdout +
                                                               eight.stderr)
     one, many = losses(tmp_path / 'one'), losses(tmp_path / 'eight')
