@@ -63,3 +63,12 @@ def test_rounds_time_both_models_in_turn_with_kernel_kinds(tmp_path):
         assert kernels['ms_per_step']['matmul'] > 0
         assert kernels['ms_per_step']['optimizer'] > 0
     assert 'ms per step by kernel kind' in result.stdout
+
+
+def test_model_step_flags_are_refused_in_e2e_mode():
+    result = run_tool([
+        'tools/analysis/benchmark.py', GPU_CROP_CONFIG, '--mode', 'e2e',
+        '--pipelined', '--rounds', '2'
+    ])
+    assert result.returncode == 2
+    assert '--pipelined, --rounds time the model step' in result.stderr

@@ -108,7 +108,17 @@ def parse_args() -> argparse.Namespace:
                         help='name of this row in the output')
     parser.add_argument('--out', help='append results to this JSON file')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    return parser.parse_args()
+    args = parser.parse_args()
+    model_only = [flag for flag, given in (
+        ('--pipelined', args.pipelined), ('--rounds', args.rounds != 1),
+        ('--compare-hf', args.compare_hf), ('--profile', args.profile),
+        ('--check-parity', args.check_parity)) if given]
+    if args.mode == 'e2e' and model_only:
+        parser.error(f"{', '.join(model_only)} time the model step: use them "
+                     'with --mode model')
+    if args.rounds < 1:
+        parser.error(f'--rounds must be at least 1, got {args.rounds}')
+    return args
 
 
 def model_mode(cfg: Config) -> str:
