@@ -44,8 +44,8 @@ from mmengine.utils.dl_utils import set_multi_processing
 from vmae_mm.analysis import count_flops
 from vmae_mm.analysis.hf_reference import build_hf_model
 from vmae_mm.analysis.kernel_profile import profile_step
-from vmae_mm.analysis.step_timer import (StepTiming, time_steps,
-                                        time_steps_pipelined)
+from vmae_mm.analysis.step_timer import (StepTiming, peak_memory,
+                                        time_steps, time_steps_pipelined)
 from vmae_mm.engine.compile import compile_model
 from vmae_mm.engine.ddp_comm import register_comm_hook
 from vmae_mm.engine.hooks.flops_hook import bf16_peak_tflops
@@ -190,10 +190,9 @@ def build_ours(cfg: Config, device: torch.device, amp: bool):
             model, device_ids=[device.index] if device.type == 'cuda' else
             None, **options)
         register_comm_hook(model, cfg.get('ddp_comm_hook', None))
+    # the optimizer as training builds it (vmae_mm's constructor picks the
+    # fused AdamW kernels on CUDA)
     optim_cfg = cfg.optim_wrapper.copy()
-    optim_cfg['optimizer'] = dict(optim_cfg['optimizer'])
-    if device.type == 'cuda' and optim_cfg['optimizer']['type'] == 'AdamW':
-        optim_cfg['optimizer']['fused'] = True
     optim_cfg['type'] = 'BF16OptimWrapper' if amp else 'OptimWrapper'
     optim_wrapper = build_optim_wrapper(model, optim_cfg)
     # as VMAERunner does: the non-finite step guard, on by default
@@ -450,9 +449,8 @@ def run_e2e(cfg: Config, args, device: torch.device,
             hosts.append(returned - loaded)
             totals.append(time.perf_counter() - start)
             clips += len(data['inputs']) * clips_per_input
-    timing = StepTiming(clips // len(totals), totals,
-                        torch.cuda.max_memory_allocated(device)
-                        if device.type == 'cuda' else 0, hosts)
+    timing = StepTiming(clips // len(totals), totals, peak_memory(device),
+                        hosts)
     loader_seconds = time_loader_alone(batches, backlog, args.steps)
     label = args.label or 'vmae_mm end to end'
     return [row(label, timing, device, fwd_flops,

@@ -224,25 +224,13 @@ e2e)
     # thread per worker).
     run_e2e ', mp_cfg'
     ;;
-e2e_gpu_crop)
+e2e_gpu_crop | e2e_steady)
     # The crop on the GPU (workers only decode) against the CPU crop, and
     # the compiled model step they are a fraction of, in one call on one
-    # GPU with 16 cores.
-    CFG=tools/analysis/configs
-    e2e_row videos $CFG/bench_vitb_e2e_video_gpu_crop.py \
-        'e2e mp4v videos, 4 crops per decode on the GPU, 16 cores'
-    e2e_row frames $CFG/bench_vitb_e2e_rawframes_gpu_crop.py \
-        'e2e raw frames, 4 crops per decode on the GPU, 16 cores'
-    e2e_row videos $CFG/bench_vitb_e2e_video.py \
-        'e2e mp4v videos, 4 clips per decode, 16 cores, mp_cfg'
-    bench 150 $VITB --batch 64 --compile --steps 15 --warmup 8 \
-        --label '1 GPU compiled'
-    grep -h '^label=' "$OUT"/*.log
-    ;;
-e2e_steady)
-    # As e2e_gpu_crop, measured in steady state (benchmark.py's e2e mode
-    # since the fourth session: endless sampler, prefetched batches used up
-    # before timing, then the loader alone).
+    # GPU with 16 cores. e2e_row measures the steady state since the fourth
+    # session (endless sampler, prefetched batches used up before timing,
+    # then the loader alone); the third session's e2e_gpu_crop rows were
+    # timed across an epoch's end. e2e_steady is the fourth session's name.
     CFG=tools/analysis/configs
     bench 150 $VITB --batch 64 --compile --steps 15 --warmup 8 \
         --label '1 GPU compiled'

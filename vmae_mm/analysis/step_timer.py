@@ -48,6 +48,23 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
+def _warm_up(step: Callable[[], None], warmup: int,
+             device: torch.device) -> None:
+    """Untimed steps, then a clean slate: the device idle and its peak
+    memory counter reset."""
+    for _ in range(warmup):
+        step()
+    _sync(device)
+    if device.type == 'cuda':
+        torch.cuda.reset_peak_memory_stats(device)
+
+
+def peak_memory(device: torch.device) -> int:
+    """Peak device memory allocated since the last reset (0 on the CPU)."""
+    return (torch.cuda.max_memory_allocated(device)
+            if device.type == 'cuda' else 0)
+
+
 def time_steps(step: Callable[[], None], batch_size: int, warmup: int,
                steps: int, device: torch.device) -> StepTiming:
     """Run ``step`` ``warmup`` times untimed, then ``steps`` times timed.
@@ -56,11 +73,7 @@ def time_steps(step: Callable[[], None], batch_size: int, warmup: int,
     the step's full device time (a real training loop overlaps a little more:
     this slightly under-states throughput, never over-states it).
     """
-    for _ in range(warmup):
-        step()
-    _sync(device)
-    if device.type == 'cuda':
-        torch.cuda.reset_peak_memory_stats(device)
+    _warm_up(step, warmup, device)
     seconds, host = [], []
     for _ in range(steps):
         start = time.perf_counter()
@@ -68,9 +81,7 @@ def time_steps(step: Callable[[], None], batch_size: int, warmup: int,
         host.append(time.perf_counter() - start)
         _sync(device)
         seconds.append(time.perf_counter() - start)
-    peak = (torch.cuda.max_memory_allocated(device)
-            if device.type == 'cuda' else 0)
-    return StepTiming(batch_size, seconds, peak, host)
+    return StepTiming(batch_size, seconds, peak_memory(device), host)
 
 
 def time_steps_pipelined(step: Callable[[], None], batch_size: int,
@@ -82,11 +93,7 @@ def time_steps_pipelined(step: Callable[[], None], batch_size: int,
     not wait for each step (vmae_mm's, with its deferred logging and
     device-side non-finite skip). Every step is credited the mean time.
     """
-    for _ in range(warmup):
-        step()
-    _sync(device)
-    if device.type == 'cuda':
-        torch.cuda.reset_peak_memory_stats(device)
+    _warm_up(step, warmup, device)
     host = []
     start = time.perf_counter()
     for _ in range(steps):
@@ -95,6 +102,4 @@ def time_steps_pipelined(step: Callable[[], None], batch_size: int,
         host.append(time.perf_counter() - before)
     _sync(device)
     mean = (time.perf_counter() - start) / steps
-    peak = (torch.cuda.max_memory_allocated(device)
-            if device.type == 'cuda' else 0)
-    return StepTiming(batch_size, [mean] * steps, peak, host)
+    return StepTiming(batch_size, [mean] * steps, peak_memory(device), host)
