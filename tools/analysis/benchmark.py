@@ -503,6 +503,14 @@ def main() -> None:
             print(f"  {kernels['device']} ms per step by kernel kind: " +
                   '  '.join(f'{k}={v}'
                             for k, v in kernels['ms_per_step'].items()))
+            if 'idle' in kernels:
+                idle = kernels['idle']
+                print(f"  idle between kernels, ms per step: {idle['idle_ms']}"
+                      f" (device waiting for the host {idle['starved_ms']}, "
+                      f"launch already queued {idle['queued_ms']}, launch "
+                      f"unknown {idle['unlinked_ms']}) in a "
+                      f"{idle['window_ms']} ms window, "
+                      f"{idle['kernels_per_step']} kernels per step")
     if args.out:
         record = dict(config=args.config, mode=args.mode, env=env,
                       argv=sys.argv[1:], results=results)

@@ -4,7 +4,8 @@
 # mmengine, mmcv-lite, fvcore and decord travel in .wheels/).
 #   tools/analysis/gpu_suite.sh PART OUT_DIR
 # PART: pretrain | finetune | memory | round2 | round3 | ddp | e2e |
-#       e2e_gpu_crop | scaling | e2e_steady | profile
+#       e2e_gpu_crop | scaling | e2e_steady | profile | profile2 | round6 |
+#       round7 | round8 | idle
 set -uo pipefail
 PART=$1
 OUT=$2
@@ -310,6 +311,23 @@ round8)
         --warmup 8 --pipelined --inductor coordinate_descent_tuning=True \
         --label 'b128 compiled, coordinate-descent tuning, cuDNN, pipelined'
     grep -h '^label=' "$OUT"/*.log
+    ;;
+idle)
+    # Where the device idles between kernels, and whether it waited for the
+    # host there (kernel_profile's idle report), in the pipelined steps:
+    # pretraining at batch 128 without and with CUDA graphs, finetuning
+    # with CUDA graphs beside transformers.
+    bench 170 $VITB --batch 128 --compile --sdpa-backend cudnn --steps 12 \
+        --warmup 8 --pipelined --profile \
+        --label 'b128 compiled, cuDNN, pipelined, profiled'
+    bench 200 $FT --batch 8 --compile --sdpa-backend cudnn --steps 20 \
+        --warmup 8 --pipelined --compare-hf --hf-attn sdpa --profile \
+        --compile-mode reduce-overhead \
+        --label 'finetune compiled, CUDA graphs, cuDNN, pipelined, profiled'
+    bench 170 $VITB --batch 128 --compile --sdpa-backend cudnn --steps 12 \
+        --warmup 8 --pipelined --profile --compile-mode reduce-overhead \
+        --label 'b128 compiled, CUDA graphs, cuDNN, pipelined, profiled'
+    grep -h '^label=\|by kernel kind\|idle between' "$OUT"/*.log
     ;;
 scaling)
     # Compiled DDP with bf16 gradient all-reduce and bucket-view gradients
