@@ -26,6 +26,25 @@ def test_model_mode_with_transformers_and_parity(tmp_path):
     assert 'device: ' in result.stdout
 
 
+def test_decoder_masking_rows_say_so_and_transformers_counts_its_own_work(
+        tmp_path):
+    out = tmp_path / 'bench.jsonl'
+    result = run_tool([
+        'tools/analysis/benchmark.py', TINY_PRETRAIN_CONFIG, '--batch', '2',
+        '--steps', '1', '--warmup', '1', '--compare-hf', '--hf-attn', 'sdpa',
+        '--out', str(out), '--cfg-options',
+        'model.decoder_mask_generator.type=RunningCellMasking',
+        'model.decoder_mask_generator.mask_ratio=0.5'
+    ])
+    assert result.returncode == 0, result.stderr[-3000:]
+    ours, hf = json.loads(out.read_text().splitlines()[-1])['results']
+    assert ours['decoder_masking'] == dict(type='RunningCellMasking',
+                                           mask_ratio=0.5)
+    assert hf['recipe'] == 'tube masking, decoder over all tokens'
+    # transformers' decoder runs over every token, ours over half of them
+    assert hf['fwd_gmacs_per_clip'] > ours['fwd_gmacs_per_clip']
+
+
 def test_e2e_mode_counts_the_clips_cut_on_the_device(tmp_path,
                                                      synthetic_root):
     out = tmp_path / 'bench.jsonl'

@@ -22,6 +22,7 @@ bracketed by device synchronizations; ``--pipelined`` synchronizes once
 after the timed steps.
 """
 import argparse
+import copy
 import json
 import os
 import platform
@@ -316,6 +317,10 @@ def our_step(cfg: Config, args, device: torch.device,
                  if dist.is_initialized() else 1)
     if args.sdpa_backend != 'default':
         extra['sdpa_backend'] = args.sdpa_backend
+    decoder_masking = cfg.model.get('decoder_mask_generator')
+    if decoder_masking:
+        # another recipe than transformers' (VideoMAE v2's dual masking)
+        extra['decoder_masking'] = dict(decoder_masking)
     if args.check_parity:
         extra['loss_parity'] = check_parity(bare, data)
     if args.compile:
@@ -352,26 +357,46 @@ def run_model(cfg: Config, args, device: torch.device,
     """
     ours, fwd_flops = our_step(cfg, args, device, batch)
     attns = args.hf_attn if args.compare_hf else []
+    hf_flops = reference_flops(cfg) if attns else None
 
     def hf(attn: str) -> TimedStep:
         if device.type == 'cuda':
             torch.cuda.empty_cache()
         return TimedStep(f'transformers {attn}',
-                         hf_step(cfg, attn, batch, device, not args.fp32), {})
+                         hf_step(cfg, attn, batch, device, not args.fp32),
+                         dict(recipe=REFERENCE_RECIPE))
 
     if args.rounds == 1:
         results = [time_row(ours, args, batch, device, fwd_flops)]
         del ours  # our model is freed before transformers' is built
         for attn in attns:
             results.append(time_row(hf(attn), args, batch, device,
-                                    fwd_flops))
+                                    hf_flops or fwd_flops))
         return results
     steps = [ours] + [hf(attn) for attn in attns]
     return [
-        time_row(timed, args, batch, device, fwd_flops,
+        time_row(timed, args, batch, device,
+                 fwd_flops if timed is ours else hf_flops or fwd_flops,
                  dict(round=r, resident_models=len(steps)))
         for r in range(args.rounds) for timed in steps
     ]
+
+
+# what transformers' VideoMAE computes: it has no decoder masking
+REFERENCE_RECIPE = 'tube masking, decoder over all tokens'
+
+
+def reference_flops(cfg: Config) -> Optional[float]:
+    """Forward multiply-adds per clip of the model transformers builds for
+    ``cfg``, where they differ from ours: with VideoMAE v2's decoder masking
+    our decoder does less work than transformers' (which has no such
+    option), so its rows are counted on our model without it. ``None``
+    when the counts are the same."""
+    if not cfg.model.get('decoder_mask_generator'):
+        return None
+    plain = copy.deepcopy(cfg.model)
+    plain['decoder_mask_generator'] = None
+    return flops_per_clip(MODELS.build(plain), cfg)
 
 
 def steady_loader_cfg(cfg: Config, batch: int,

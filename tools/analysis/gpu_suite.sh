@@ -5,7 +5,7 @@
 #   tools/analysis/gpu_suite.sh PART OUT_DIR
 # PART: pretrain | finetune | memory | round2 | round3 | ddp | e2e |
 #       e2e_gpu_crop | scaling | e2e_steady | profile | profile2 | round6 |
-#       round7 | round8 | idle
+#       round7 | round8 | idle | round9
 set -uo pipefail
 PART=$1
 OUT=$2
@@ -328,6 +328,20 @@ idle)
         --warmup 8 --pipelined --profile --compile-mode reduce-overhead \
         --label 'b128 compiled, CUDA graphs, cuDNN, pipelined, profiled'
     grep -h '^label=\|by kernel kind\|idle between' "$OUT"/*.log
+    ;;
+round9)
+    # VideoMAE v2's decoder masking (the issue's lever; another recipe)
+    # beside transformers' standard step at batch 128, pipelined; then the
+    # finetuning step against transformers in five alternating rounds.
+    bench 200 configs/vmae_vitb_ssv2_dual.py --batch 128 --compile \
+        --sdpa-backend cudnn --steps 15 --warmup 8 --pipelined --compare-hf \
+        --hf-attn sdpa \
+        --label 'b128 decoder masking 0.5, compiled, cuDNN, pipelined'
+    bench 280 $FT --batch 8 --compile --sdpa-backend cudnn --steps 20 \
+        --warmup 8 --pipelined --compare-hf --hf-attn sdpa --rounds 5 \
+        --compile-mode reduce-overhead \
+        --label 'finetune compiled, CUDA graphs, cuDNN, pipelined'
+    grep -h '^label=' "$OUT"/*.log
     ;;
 scaling)
     # Compiled DDP with bf16 gradient all-reduce and bucket-view gradients
