@@ -5,7 +5,7 @@
 #   tools/analysis/gpu_suite.sh PART OUT_DIR
 # PART: pretrain | finetune | memory | round2 | round3 | ddp | e2e |
 #       e2e_gpu_crop | scaling | e2e_steady | profile | profile2 | round6 |
-#       round7 | round8 | idle | round9
+#       round7 | round8 | idle | round9 | runner
 set -uo pipefail
 PART=$1
 OUT=$2
@@ -342,6 +342,29 @@ round9)
         --compile-mode reduce-overhead \
         --label 'finetune compiled, CUDA graphs, cuDNN, pipelined'
     grep -h '^label=' "$OUT"/*.log
+    ;;
+runner)
+    # The training loop users run (tools/train.py: mmengine's Runner with
+    # every default hook) on the user config with the crop on the GPU, 4
+    # crops per decoded video (64 clips per step), over the generated videos
+    # listed 8 times (one epoch of 192 steps): the logged iteration and data
+    # times against the e2e benchmark's steady state. No checkpoint (the
+    # work dir comes back whole).
+    make_e2e_data
+    for _ in 1 2 3 4 5 6 7 8; do cat "$DATA/train.txt"; done \
+        > "$DATA/train_x8.txt"
+    timeout 420 python3 tools/train.py configs/vmae_vitb_k400_gpu_crop.py \
+        --work-dir "$OUT/train" --cfg-options compile=True \
+        model.data_preprocessor.augment.num_samples=4 \
+        train_dataloader.batch_size=16 train_dataloader.num_workers=16 \
+        train_dataloader.prefetch_factor=4 \
+        train_dataloader.dataset.ann_file="$DATA/train_x8.txt" \
+        train_dataloader.dataset.data_prefix.video="$DATA" \
+        train_cfg.max_epochs=1 default_hooks.logger.interval=16 \
+        flops_counter.interval=16 default_hooks.checkpoint.interval=100 \
+        default_hooks.checkpoint.save_last=False >> "$LOG" 2>&1
+    echo "rc=$? tools/train.py" | tee -a "$LOG"
+    grep -h 'Epoch(train)\|Throughput' "$LOG" | tail -n 24
     ;;
 scaling)
     # Compiled DDP with bf16 gradient all-reduce and bucket-view gradients
