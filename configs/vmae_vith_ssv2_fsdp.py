@@ -4,3 +4,5 @@
 #   tools/dist_train.sh configs/vmae_vith_ssv2_fsdp.py 8
 _base_ = ['vmae_vith_ssv2.py', '_base_/strategies/fsdp.py']
 runner_type = 'VMAEFlexibleRunner'
+# torch.compile has not been measured under FSDP here: eager blocks
+compile = False

@@ -102,7 +102,11 @@ test_evaluator = val_evaluator
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
-optim_wrapper = dict(optimizer=dict(lr=base_lr),
+# fp32 and eager, as the quick start pretrains: it runs on CPUs, where bf16
+# autocast is slower without bf16 units (tools/train.py --amp turns it on)
+# and compiling would take longer than the run
+compile = False
+optim_wrapper = dict(type='OptimWrapper', optimizer=dict(lr=base_lr),
                      paramwise_cfg=dict(layer_decay_rate=layer_decay))
 param_scheduler = [
     dict(type='LinearLR', start_factor=warmup_lr / base_lr, by_epoch=True,

@@ -8,8 +8,8 @@ import argparse
 
 from mmengine.config import DictAction
 
-from vmae_mm.engine.launch import (apply_train_args, build_runner,
-                                   load_config)
+from vmae_mm.engine.launch import (add_precision_args, apply_train_args,
+                                   build_runner, load_config)
 from vmae_mm.utils import run_cli
 
 
@@ -22,8 +22,7 @@ def parse_args() -> argparse.Namespace:
         '--resume', nargs='?', const='auto', default=None, metavar='PATH',
         help='resume from PATH, or with no PATH from the latest checkpoint '
         'in the work dir')
-    parser.add_argument('--amp', action='store_true',
-                        help='bfloat16 autocast with fp32 master weights')
+    add_precision_args(parser)
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the lr by global batch / base batch')
     parser.add_argument(

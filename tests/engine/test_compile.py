@@ -1,5 +1,6 @@
-"""compile_model: the bare model's forward is compiled and computes what the
-eager model computes."""
+"""compile_model: the bare model's training forward (its ``loss``) is
+compiled and computes what the eager model computes; prediction stays
+eager."""
 import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
@@ -36,7 +37,8 @@ def test_compiled_forward_matches_eager_loss_and_gradients(monkeypatch):
     model.zero_grad()
 
     compile_model(model, True)
-    assert 'forward' in vars(model)  # the instance's forward is replaced
+    # the instance's loss is replaced; forward(mode='loss') reaches it
+    assert 'loss' in vars(model) and 'forward' not in vars(model)
     compiled = _loss(model, clip)
     compiled.backward()
     torch.testing.assert_close(compiled, eager, rtol=1e-4, atol=1e-5)
@@ -51,6 +53,31 @@ def test_false_or_none_compiles_nothing():
         assert 'forward' not in vars(model)
 
 
+def test_a_model_without_loss_gets_its_forward_compiled():
+    model = nn.Linear(2, 2)
+    compile_model(model, True)
+    assert 'forward' in vars(model)
+
+
+def test_recognizer_predicts_eagerly_after_compiling():
+    model = MODELS.build(dict(
+        type='Recognizer',
+        backbone=dict(type='VisionTransformer3D',
+                      arch=dict(embed_dims=32, num_layers=1, num_heads=2,
+                                mlp_dims=64), img_size=32, num_frames=4,
+                      out_type='avg_featmap'),
+        cls_head=dict(type='VideoMAEClsHead', num_classes=3,
+                      in_channels=32)))
+    compile_model(model, True)
+    assert 'loss' in vars(model)
+    # predict (and tensor) mode is the class's own, uncompiled method
+    assert 'predict' not in vars(model) and 'scores' not in vars(model)
+    model.eval()
+    with torch.no_grad():
+        scores = model(torch.randn(2, 3, 4, 32, 32), mode='tensor')
+    assert scores.shape == (2, 3)
+
+
 def test_ddp_is_compiled_as_one_graph(monkeypatch):
     class FakeDDP(DistributedDataParallel):
         def __init__(self, module):  # no process group needed
@@ -61,4 +88,4 @@ def test_ddp_is_compiled_as_one_graph(monkeypatch):
     model = FakeDDP(nn.Linear(2, 2))
     compile_model(model, dict(dynamic=False))
     assert torch._dynamo.config.optimize_ddp is False
-    assert 'forward' in vars(model.module)
+    assert 'forward' in vars(model.module)  # nn.Linear has no loss

@@ -1,5 +1,6 @@
 """Turning a config and command-line flags into a ready Runner."""
 
+import argparse
 import os
 import os.path as osp
 from typing import Optional
@@ -37,11 +38,22 @@ def default_work_dir(config_path: str) -> str:
     return osp.join('work_dirs', osp.splitext(osp.basename(config_path))[0])
 
 
+def add_precision_args(parser: argparse.ArgumentParser) -> None:
+    """``--amp`` / ``--fp32`` (at most one) into ``args.amp``: ``True``,
+    ``False``, or ``None`` to keep the config's optimizer wrapper."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument('--amp', dest='amp', action='store_const', const=True,
+                       help='bfloat16 autocast with fp32 master weights '
+                       '(the official recipes\' configs already train so)')
+    group.add_argument('--fp32', dest='amp', action='store_const',
+                       const=False, help='train in plain fp32')
+
+
 def apply_train_args(cfg: Config,
                      config_path: str,
                      work_dir: Optional[str] = None,
                      resume: Optional[str] = None,
-                     amp: bool = False,
+                     amp: Optional[bool] = None,
                      auto_scale_lr: bool = False,
                      launcher: str = 'none') -> Config:
     """Fold ``tools/train.py``'s flags into ``cfg``.
@@ -50,8 +62,10 @@ def apply_train_args(cfg: Config,
         resume (str, optional): ``'auto'`` resumes from the latest checkpoint
             in the work dir (a fresh start if there is none); a path resumes
             from that checkpoint.
-        amp (bool): bfloat16 autocast with fp32 weights
-            (:class:`BF16OptimWrapper`), on the GPU or the CPU.
+        amp (bool, optional): ``True`` trains under bfloat16 autocast with
+            fp32 weights (:class:`BF16OptimWrapper`, on the GPU or the CPU),
+            ``False`` in plain fp32 (``OptimWrapper``); ``None`` keeps the
+            config's choice (the official recipes' configs train in bf16).
         auto_scale_lr (bool): Scale the lr by global batch / base batch.
         launcher (str): ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``.
     """
@@ -64,8 +78,8 @@ def apply_train_args(cfg: Config,
         if not osp.isfile(resume):
             raise FileNotFoundError(f'checkpoint to resume not found: {resume}')
         cfg.resume, cfg.load_from = True, resume
-    if amp:
-        cfg.optim_wrapper.type = 'BF16OptimWrapper'
+    if amp is not None:
+        cfg.optim_wrapper.type = 'BF16OptimWrapper' if amp else 'OptimWrapper'
     if auto_scale_lr:
         if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
             raise ConfigError('--auto-scale-lr needs auto_scale_lr.'

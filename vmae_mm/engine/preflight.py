@@ -19,7 +19,8 @@ from typing import List, Optional
 from mmengine.config import DictAction
 
 from vmae_mm.utils.cli import run_cli
-from .launch import apply_test_args, apply_train_args, load_config
+from .launch import (add_precision_args, apply_test_args, apply_train_args,
+                     load_config)
 from .setup_checks import apply_global_batch_size, check_gpu_count, check_port
 
 
@@ -54,7 +55,7 @@ def parse_tool_args(tool: str, argv: List[str]) -> argparse.Namespace:
     else:
         parser.add_argument('--resume', nargs='?', const='auto',
                             default=None)
-        parser.add_argument('--amp', action='store_true')
+        add_precision_args(parser)
         parser.add_argument('--auto-scale-lr', action='store_true')
     parser.add_argument('--work-dir')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)

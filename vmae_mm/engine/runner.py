@@ -50,14 +50,15 @@ class VMAERunner(Runner):
 
     def _maybe_compile(self, target: str) -> None:
         """``compile=True`` (or a dict of ``torch.compile`` options) compiles
-        the bare model's forward (:func:`compile_model`), which stays fast
+        the bare model's training forward (:func:`compile_model`: its
+        ``loss``; validation and testing stay eager), which stays fast
         under DistributedDataParallel; mmengine compiles ``target`` of the
         wrapper instead."""
         compile_cfg = self.cfg.get('compile', None)
         if compile_cfg:
             compile_model(self.model, compile_cfg)
-            self.logger.info('compiled the model\'s forward; the first '
-                             'iterations include compilation')
+            self.logger.info('compiled the model\'s training forward; the '
+                             'first iterations include compilation')
 
     def wrap_model(self, model_wrapper_cfg: Optional[Dict], model):
         """mmengine's wrapping, then the gradient all-reduce hook named by
