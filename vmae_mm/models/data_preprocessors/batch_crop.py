@@ -17,6 +17,20 @@ from vmae_mm.registry import MODELS
 Box = Tuple[int, int, int, int]  # x1, y1, x2, y2 (exclusive)
 
 
+def host_to_device(tensor: Tensor, device: torch.device) -> Tensor:
+    """A small host tensor on ``device`` without waiting for the device.
+
+    A plain ``.to('cuda')`` synchronizes the stream after its copy, so the
+    host would wait for every step queued before it: drawn on the host at
+    the start of a training step, the crop boxes would leave the GPU idle
+    while the host launches the step. From pinned memory the copy is queued
+    like a kernel (the pinned block stays reserved until the copy is done).
+    """
+    if device.type != 'cuda':
+        return tensor.to(device)
+    return tensor.pin_memory().to(device, non_blocking=True)
+
+
 def linear_resize_matrix(starts: Tensor, lengths: Tensor, out_size: int,
                          in_size: int) -> Tensor:
     """Rows that resample ``[start, start + length)`` of an axis of
@@ -124,12 +138,12 @@ class BatchMultiScaleCrop:
         batch, channels, frames, height, width = clips.shape
         samples = boxes.shape[1]
         out_w, out_h = self.input_size
-        boxes = boxes.reshape(-1, 4).to(clips.device)
+        boxes = host_to_device(boxes.reshape(-1, 4), clips.device)
         rows = linear_resize_matrix(boxes[:, 1], boxes[:, 3] - boxes[:, 1],
                                     out_h, height)  # (B*S, h, H)
         cols = linear_resize_matrix(boxes[:, 0], boxes[:, 2] - boxes[:, 0],
                                     out_w, width)  # (B*S, w, W)
-        flips = flips.reshape(-1).to(clips.device)
+        flips = host_to_device(flips.reshape(-1), clips.device)
         cols = torch.where(flips[:, None, None], cols.flip(1), cols)
         # (B, H, C*T*W): one matrix product resizes every frame's rows
         planes = clips.float().permute(0, 3, 1, 2, 4).reshape(
