@@ -5,7 +5,7 @@
 #   tools/analysis/gpu_suite.sh PART OUT_DIR
 # PART: pretrain | finetune | memory | round2 | round3 | ddp | e2e |
 #       e2e_gpu_crop | scaling | e2e_steady | profile | profile2 | round6 |
-#       round7 | round8 | idle | round9 | runner
+#       round7 | round8 | idle | round9 | runner | runner_ft | round10
 set -uo pipefail
 PART=$1
 OUT=$2
@@ -345,7 +345,8 @@ round9)
     ;;
 runner)
     # The training loop users run (tools/train.py: mmengine's Runner with
-    # every default hook) on the user config with the crop on the GPU, 4
+    # every default hook, the config's bf16 and compile as they are, no
+    # flags) on the user config with the crop on the GPU, 4
     # crops per decoded video (64 clips per step), over the generated videos
     # listed 8 times (one epoch of 192 steps): the logged iteration and data
     # times against the e2e benchmark's steady state. No checkpoint (the
@@ -354,7 +355,7 @@ runner)
     for _ in 1 2 3 4 5 6 7 8; do cat "$DATA/train.txt"; done \
         > "$DATA/train_x8.txt"
     timeout 420 python3 tools/train.py configs/vmae_vitb_k400_gpu_crop.py \
-        --work-dir "$OUT/train" --cfg-options compile=True \
+        --work-dir "$OUT/train" --cfg-options \
         model.data_preprocessor.augment.num_samples=4 \
         train_dataloader.batch_size=16 train_dataloader.num_workers=16 \
         train_dataloader.prefetch_factor=4 \
@@ -365,6 +366,39 @@ runner)
         default_hooks.checkpoint.save_last=False >> "$LOG" 2>&1
     echo "rc=$? tools/train.py" | tee -a "$LOG"
     grep -h 'Epoch(train)\|Throughput' "$LOG" | tail -n 24
+    ;;
+runner_ft)
+    # Finetuning through tools/train.py as users run it (the config's bf16
+    # and compiled training forward, no flags): ViT-B SSv2 recipe (RandAugment,
+    # erasing, mixup/cutmix), batch 8, from random weights over the 384
+    # generated videos for 6 epochs (288 steps; the recipe's 5 warm-up
+    # epochs need 6), validating (eager) on 16 videos after epochs 3 and 6.
+    make_e2e_data
+    timeout 400 python3 tools/train.py configs/vmae_vitb_ssv2_ft.py \
+        --work-dir "$OUT/train_ft" --cfg-options model.backbone.init_cfg=None \
+        train_dataloader.dataset.ann_file="$DATA/train.txt" \
+        train_dataloader.dataset.data_prefix.video="$DATA" \
+        val_dataloader.dataset.ann_file="$DATA/val.txt" \
+        val_dataloader.dataset.data_prefix.video="$DATA" \
+        train_dataloader.num_workers=14 train_cfg.max_epochs=6 \
+        train_cfg.val_interval=3 default_hooks.logger.interval=16 \
+        flops_counter.interval=16 default_hooks.checkpoint.interval=100 \
+        default_hooks.checkpoint.save_last=False \
+        default_hooks.checkpoint.save_best=None >> "$LOG" 2>&1
+    echo "rc=$? tools/train.py finetune" | tee -a "$LOG"
+    grep -ah 'Epoch(\|compiled\|rc=' "$LOG" | tail -n 12
+    ;;
+round10)
+    # The model steps again after compile_model moved from the forward to
+    # the training forward (the model's loss): the same graph is expected.
+    bench 170 $VITB --batch 128 --compile --sdpa-backend cudnn --steps 15 \
+        --warmup 8 --pipelined --compare-hf --hf-attn sdpa \
+        --label 'b128 compiled (loss), cuDNN, pipelined'
+    bench 200 $FT --batch 8 --compile --sdpa-backend cudnn --steps 20 \
+        --warmup 8 --pipelined --compare-hf --hf-attn sdpa --rounds 2 \
+        --compile-mode reduce-overhead \
+        --label 'finetune compiled (loss), CUDA graphs, cuDNN, pipelined'
+    grep -h '^label=' "$OUT"/*.log
     ;;
 scaling)
     # Compiled DDP with bf16 gradient all-reduce and bucket-view gradients
