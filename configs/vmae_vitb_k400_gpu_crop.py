@@ -15,11 +15,6 @@ num_samples = 1
 model = dict(data_preprocessor=dict(augment=dict(
     type='BatchMultiScaleCrop', input_size=224, scales=(1, .875, .75, .66),
     num_samples=num_samples)))
-train_pipeline = [
-    dict(type='DecordInit', num_threads=1),
-    dict(type='SampleFrames', clip_len=16, frame_interval=4, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackInputs'),
-]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+# the dataset base's pipeline without its crop and resize
+train_dataloader = dict(dataset=dict(
+    pipeline={{_base_.decode_only_pipeline}}))

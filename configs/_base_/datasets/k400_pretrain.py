@@ -12,6 +12,13 @@ train_pipeline = [
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackInputs'),
 ]
+decode_only_pipeline = [  # for the crop on the GPU (see ssv2_pretrain.py)
+    dict(type='DecordInit', num_threads=1),
+    dict(type='SampleFrames', clip_len=16, frame_interval=4, num_clips=1),
+    dict(type='DecordDecode'),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackInputs'),
+]
 train_dataloader = dict(
     dataset=dict(
         ann_file=ann_file_train,

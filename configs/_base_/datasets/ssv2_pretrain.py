@@ -14,6 +14,17 @@ train_pipeline = [
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackInputs'),
 ]
+# The same clips decoded only, for the configs that crop on the GPU
+# (BatchMultiScaleCrop in the data preprocessor): a leaf takes it with
+#   train_dataloader = dict(dataset=dict(
+#       pipeline={{_base_.decode_only_pipeline}}))
+decode_only_pipeline = [
+    dict(type='DecordInit', num_threads=1),
+    dict(type='SampleFrames', clip_len=16, frame_interval=2, num_clips=1),
+    dict(type='DecordDecode'),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackInputs'),
+]
 train_dataloader = dict(
     batch_size=32,
     num_workers=8,

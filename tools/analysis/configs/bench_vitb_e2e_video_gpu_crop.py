@@ -6,11 +6,5 @@
 _base_ = ['./bench_vitb_e2e_video.py']
 model = dict(data_preprocessor=dict(augment=dict(
     type='BatchMultiScaleCrop', input_size=224, num_samples=4)))  # the base's num_sample
-train_pipeline = [
-    dict(type='DecordInit', num_threads=1),
-    dict(type='SampleFrames', clip_len=16, frame_interval=4, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackInputs'),
-]
-train_dataloader = dict(dataset=dict(num_sample=1, pipeline=train_pipeline))
+train_dataloader = dict(dataset=dict(
+    num_sample=1, pipeline={{_base_.decode_only_pipeline}}))
