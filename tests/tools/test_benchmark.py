@@ -1,6 +1,10 @@
 """tools/analysis/benchmark.py runs on the CPU and records what it timed:
 our step and transformers' beside it, with the loss parity check."""
+import importlib.util
 import json
+
+import pytest
+from mmengine.config import Config
 
 from ..conftest import REPO_ROOT, TINY_PRETRAIN_CONFIG, run_tool
 
@@ -91,3 +95,30 @@ def test_model_step_flags_are_refused_in_e2e_mode():
     ])
     assert result.returncode == 2
     assert '--pipelined, --rounds time the model step' in result.stderr
+
+
+def _benchmark_module():
+    spec = importlib.util.spec_from_file_location(
+        'benchmark_tool', f'{REPO_ROOT}/tools/analysis/benchmark.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize('configured, flags, expected', [
+    (True, [], {}),  # the official configs: compiled as training is
+    (None, [], None),
+    (True, ['--no-compile'], None),
+    (None, ['--compile'], {}),
+    (dict(mode='reduce-overhead'), [], dict(mode='reduce-overhead')),
+    (dict(mode='reduce-overhead', options=dict(a=1)),
+     ['--compile-mode', 'default', '--inductor', 'b=2'],
+     dict(mode='default', options=dict(a=1, b=2))),
+])
+def test_compiles_as_the_config_says_unless_told(monkeypatch, configured,
+                                                 flags, expected):
+    benchmark = _benchmark_module()
+    monkeypatch.setattr('sys.argv', ['benchmark.py', 'cfg.py', *flags])
+    args = benchmark.parse_args()
+    cfg = Config(dict(compile=configured))
+    assert benchmark.compile_setting(cfg, args) == expected

@@ -1,13 +1,15 @@
 """Measure training throughput: the model step alone, or end to end.
 
     # model step (synthetic uint8 clips already on the device, full step:
-    # preprocess, forward, backward, AdamW), beside transformers' VideoMAE
+    # preprocess, forward, backward, AdamW), beside transformers' VideoMAE;
+    # compiled as the config trains (the official configs compile;
+    # --no-compile times the eager step)
     python tools/analysis/benchmark.py configs/vmae_vitb_ssv2.py \
-        --batch 64 --compile --compare-hf
+        --batch 64 --compare-hf
     # the same, synchronized once after the timed steps (as training runs),
     # ours and transformers' in turn three times, with a kernel breakdown
     python tools/analysis/benchmark.py configs/vmae_vitb_ssv2.py \
-        --batch 128 --compile --compare-hf --hf-attn sdpa --pipelined \
+        --batch 128 --compare-hf --hf-attn sdpa --pipelined \
         --rounds 3 --profile
     # end to end through the config's dataset (decode, augment, mask, step)
     # in steady state, then the loader alone
@@ -66,9 +68,11 @@ def parse_args() -> argparse.Namespace:
                         '(default: the config\'s per-process batch)')
     parser.add_argument('--steps', type=int, default=20)
     parser.add_argument('--warmup', type=int, default=10)
-    parser.add_argument('--compile', action='store_true',
-                        help='torch.compile the model as the config option '
-                        'compile=True does (the bare model\'s forward)')
+    parser.add_argument('--compile', action=argparse.BooleanOptionalAction,
+                        default=None,
+                        help='torch.compile the model as training does '
+                        '(the bare model\'s loss), or not (--no-compile); '
+                        'default: as the config\'s compile key says')
     parser.add_argument('--compile-mode', default=None,
                         help="torch.compile mode, e.g. "
                         "'max-autotune-no-cudagraphs'")
@@ -238,12 +242,21 @@ def hf_step(cfg: Config, attn: str, batch: int, device: torch.device,
     return step
 
 
-def compile_options(args) -> dict:
-    """``torch.compile`` keyword arguments, as the config's ``compile``
-    dict would give them."""
-    options = dict(mode=args.compile_mode) if args.compile_mode else {}
+def compile_setting(cfg: Config, args) -> Optional[dict]:
+    """``torch.compile`` keyword arguments for our model, or None to run it
+    eagerly: the config's ``compile`` key (``True`` or a dict of options),
+    unless ``--compile`` / ``--no-compile`` says otherwise; ``--compile-mode``
+    and ``--inductor`` override the config's options."""
+    configured = cfg.get('compile', None)
+    enabled = bool(configured) if args.compile is None else args.compile
+    if not enabled:
+        return None
+    options = dict(configured) if isinstance(configured, dict) else {}
+    if args.compile_mode:
+        options['mode'] = args.compile_mode
     if args.inductor:
-        options['options'] = dict(args.inductor)
+        options['options'] = dict(options.get('options', {}),
+                                  **args.inductor)
     return options
 
 
@@ -308,7 +321,9 @@ def our_step(cfg: Config, args, device: torch.device,
              batch: int) -> Tuple[TimedStep, float]:
     """Our model's full training step on synthetic clips, and its forward
     multiply-adds per clip."""
-    label = args.label or ('vmae_mm' + (' compiled' if args.compile else ''))
+    compile_cfg = compile_setting(cfg, args)
+    label = args.label or ('vmae_mm' +
+                           (' compiled' if compile_cfg is not None else ''))
     model, optim_wrapper = build_ours(cfg, device, not args.fp32)
     bare = model.module if dist.is_initialized() else model
     fwd_flops = flops_per_clip(bare, cfg)
@@ -317,14 +332,16 @@ def our_step(cfg: Config, args, device: torch.device,
                  if dist.is_initialized() else 1)
     if args.sdpa_backend != 'default':
         extra['sdpa_backend'] = args.sdpa_backend
+    if compile_cfg is not None:
+        extra['compile'] = compile_cfg
     decoder_masking = cfg.model.get('decoder_mask_generator')
     if decoder_masking:
         # another recipe than transformers' (VideoMAE v2's dual masking)
         extra['decoder_masking'] = dict(decoder_masking)
     if args.check_parity:
         extra['loss_parity'] = check_parity(bare, data)
-    if args.compile:
-        compile_model(model, compile_options(args))
+    if compile_cfg is not None:
+        compile_model(model, compile_cfg)
         if args.ddp_split:
             torch._dynamo.config.optimize_ddp = True
 
@@ -447,8 +464,9 @@ def run_e2e(cfg: Config, args, device: torch.device,
     set_multi_processing(**cfg.get('env_cfg', {}).get('mp_cfg', {}),
                          distributed=dist.is_initialized())
     loader = Runner.build_dataloader(loader_cfg, seed=0)
-    if args.compile:
-        compile_model(model, compile_options(args))
+    compile_cfg = compile_setting(cfg, args)
+    if compile_cfg is not None:
+        compile_model(model, compile_cfg)
     train_step = model.train_step
     # a device-side crop makes several clips of each loaded video
     clips_per_input = getattr(
