@@ -1,11 +1,15 @@
 """compile_model: the bare model's training forward (its ``loss``) is
 compiled and computes what the eager model computes; prediction stays
 eager."""
+from types import SimpleNamespace
+
 import torch
+from mmengine.config import Config
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from vmae_mm.engine.compile import compile_model
+from vmae_mm.engine.compile import compile_model, why_not_compilable
+from vmae_mm.engine.runner import VMAERunner
 from vmae_mm.registry import MODELS
 
 TINY = dict(
@@ -89,3 +93,51 @@ def test_ddp_is_compiled_as_one_graph(monkeypatch):
     compile_model(model, dict(dynamic=False))
     assert torch._dynamo.config.optimize_ddp is False
     assert 'forward' in vars(model.module)  # nn.Linear has no loss
+
+
+def _fake_gpu(monkeypatch, capability):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    monkeypatch.setattr(torch.cuda, 'get_device_capability',
+                        lambda device=None: capability)
+    monkeypatch.setattr(torch.cuda, 'get_device_name',
+                        lambda device=None: 'Tesla P100-PCIE-16GB')
+
+
+def test_gpus_older_than_triton_are_named(monkeypatch):
+    assert why_not_compilable() is None  # no GPU here: inductor's CPU path
+    _fake_gpu(monkeypatch, (6, 0))
+    assert why_not_compilable() == (
+        'Tesla P100-PCIE-16GB has compute capability 6.0; Triton needs 7.0 '
+        'or newer')
+    _fake_gpu(monkeypatch, (7, 0))
+    assert why_not_compilable() is None
+
+
+class _Logger:
+    def __init__(self):
+        self.lines = []
+
+    def warning(self, line):
+        self.lines.append(('warning', line))
+
+    def info(self, line):
+        self.lines.append(('info', line))
+
+
+def test_runner_trains_eagerly_on_an_old_gpu(monkeypatch):
+    _fake_gpu(monkeypatch, (6, 1))
+    runner = SimpleNamespace(cfg=Config(dict(compile=True)),
+                             logger=_Logger(), model=MODELS.build(TINY))
+    VMAERunner._maybe_compile(runner, 'train_step')
+    assert 'loss' not in vars(runner.model)  # nothing compiled
+    ((level, line), ) = runner.logger.lines
+    assert level == 'warning'
+    assert 'compute capability 6.1' in line and 'training eagerly' in line
+
+
+def test_runner_compiles_when_it_can():
+    runner = SimpleNamespace(cfg=Config(dict(compile=True)),
+                             logger=_Logger(), model=MODELS.build(TINY))
+    VMAERunner._maybe_compile(runner, 'train_step')
+    assert 'loss' in vars(runner.model)
+    assert runner.logger.lines[0][0] == 'info'

@@ -1,5 +1,5 @@
 """``torch.compile`` applied where it also works under DDP."""
-from typing import Union
+from typing import Optional, Union
 
 import torch
 from mmengine.model import is_model_wrapper
@@ -36,3 +36,21 @@ def compile_model(model: nn.Module, compile_cfg: Union[bool, dict]) -> None:
         torch._dynamo.config.optimize_ddp = False
     name = 'loss' if callable(getattr(bare, 'loss', None)) else 'forward'
     setattr(bare, name, torch.compile(getattr(bare, name), **options))
+
+
+#: The oldest CUDA compute capability that Triton, and so inductor's GPU
+#: kernels, support.
+MIN_TRITON_CAPABILITY = (7, 0)
+
+
+def why_not_compilable() -> Optional[str]:
+    """Why ``torch.compile`` cannot compile for this machine's GPU, or None
+    when it can (or there is no GPU)."""
+    if not torch.cuda.is_available():
+        return None
+    capability = torch.cuda.get_device_capability()
+    if tuple(capability) >= MIN_TRITON_CAPABILITY:
+        return None
+    return (f'{torch.cuda.get_device_name()} has compute capability '
+            f'{capability[0]}.{capability[1]}; Triton needs '
+            f'{MIN_TRITON_CAPABILITY[0]}.{MIN_TRITON_CAPABILITY[1]} or newer')

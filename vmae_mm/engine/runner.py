@@ -7,7 +7,7 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from vmae_mm.registry import RUNNERS
-from .compile import compile_model
+from .compile import compile_model, why_not_compilable
 from .ddp_comm import register_comm_hook
 from .checkpoint_files import (checkpoint_problem, commit,
                                find_resumable_checkpoint, partial_name,
@@ -53,12 +53,20 @@ class VMAERunner(Runner):
         the bare model's training forward (:func:`compile_model`: its
         ``loss``; validation and testing stay eager), which stays fast
         under DistributedDataParallel; mmengine compiles ``target`` of the
-        wrapper instead."""
+        wrapper instead. On a GPU older than Triton supports (the official
+        configs compile by default) it warns and trains eagerly."""
         compile_cfg = self.cfg.get('compile', None)
-        if compile_cfg:
-            compile_model(self.model, compile_cfg)
-            self.logger.info('compiled the model\'s training forward; the '
-                             'first iterations include compilation')
+        if not compile_cfg:
+            return
+        reason = why_not_compilable()
+        if reason:
+            self.logger.warning(f'compile={compile_cfg!r} is skipped: '
+                                f'{reason}; training eagerly (set '
+                                'compile=False to silence this)')
+            return
+        compile_model(self.model, compile_cfg)
+        self.logger.info('compiled the model\'s training forward; the '
+                         'first iterations include compilation')
 
     def wrap_model(self, model_wrapper_cfg: Optional[Dict], model):
         """mmengine's wrapping, then the gradient all-reduce hook named by
