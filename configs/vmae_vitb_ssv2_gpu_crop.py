@@ -6,14 +6,12 @@
 # stored size (SSv2's 240-pixel-high videos; a batch is zero-padded to its
 # widest), and the data preprocessor cuts the 224x224 crops there with the
 # CPU transform's boxes. num_samples > 1 cuts several clips per decoded
-# video (the model then sees batch_size * num_samples clips per step).
+# video (the model then sees batch_size * num_samples clips per step):
+#   --cfg-options model.data_preprocessor.augment.num_samples=4
 #   tools/dist_train.sh configs/vmae_vitb_ssv2_gpu_crop.py 8
 _base_ = ['vmae_vitb_ssv2.py']
-num_samples = 1
 
-model = dict(data_preprocessor=dict(augment=dict(
-    type='BatchMultiScaleCrop', input_size=224, scales=(1, .875, .75, .66),
-    num_samples=num_samples)))
-# the dataset base's pipeline without its crop and resize
+# the dataset base's crop moved to the GPU, and its pipeline without it
+model = dict(data_preprocessor=dict(augment={{_base_.gpu_crop}}))
 train_dataloader = dict(dataset=dict(
     pipeline={{_base_.decode_only_pipeline}}))

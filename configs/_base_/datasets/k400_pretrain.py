@@ -12,12 +12,13 @@ train_pipeline = [
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackInputs'),
 ]
-decode_only_pipeline = [  # for the crop on the GPU (see ssv2_pretrain.py)
-    dict(type='DecordInit', num_threads=1),
-    dict(type='SampleFrames', clip_len=16, frame_interval=4, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackInputs'),
+# the crop on the GPU, derived as in ssv2_pretrain.py
+gpu_crop = dict(
+    next(step for step in train_pipeline if step['type'] == 'MultiScaleCrop'),
+    type='BatchMultiScaleCrop', num_samples=1)
+decode_only_pipeline = [
+    step for step in train_pipeline
+    if step['type'] not in ('MultiScaleCrop', 'Resize')
 ]
 train_dataloader = dict(
     dataset=dict(

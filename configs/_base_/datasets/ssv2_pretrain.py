@@ -14,16 +14,19 @@ train_pipeline = [
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackInputs'),
 ]
-# The same clips decoded only, for the configs that crop on the GPU
-# (BatchMultiScaleCrop in the data preprocessor): a leaf takes it with
-#   train_dataloader = dict(dataset=dict(
-#       pipeline={{_base_.decode_only_pipeline}}))
+# For the configs that crop on the GPU (the *_gpu_crop leaves), derived
+# from train_pipeline: its multi-scale crop as the data preprocessor's
+# BatchMultiScaleCrop (same size and scales; num_samples > 1 cuts several
+# clips per decoded video), and the pipeline without the crop and resize,
+# so the workers only decode. A leaf takes them as {{_base_.gpu_crop}} and
+# {{_base_.decode_only_pipeline}}; a base that sets its own train_pipeline
+# derives them again.
+gpu_crop = dict(
+    next(step for step in train_pipeline if step['type'] == 'MultiScaleCrop'),
+    type='BatchMultiScaleCrop', num_samples=1)
 decode_only_pipeline = [
-    dict(type='DecordInit', num_threads=1),
-    dict(type='SampleFrames', clip_len=16, frame_interval=2, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackInputs'),
+    step for step in train_pipeline
+    if step['type'] not in ('MultiScaleCrop', 'Resize')
 ]
 train_dataloader = dict(
     batch_size=32,
