@@ -32,6 +32,19 @@ bench() {  # bench TIMEOUT_S ARGS...
     grep '^label=' "$log" | tail -n 3
 }
 
+train_run() {  # train_run TIMEOUT_S CONFIG WORK_DIR CFG_OPTIONS...
+    # tools/train.py as users run it (no flags: the config's bf16 and
+    # compile), logging every 16 steps, saving no checkpoint (the work dir
+    # comes back whole)
+    local limit=$1 config=$2 work=$3
+    shift 3
+    timeout "$limit" python3 tools/train.py "$config" --work-dir "$work" \
+        --cfg-options "$@" default_hooks.logger.interval=16 \
+        flops_counter.interval=16 default_hooks.checkpoint.interval=100 \
+        default_hooks.checkpoint.save_last=False >> "$LOG" 2>&1
+    echo "rc=$? tools/train.py $config" | tee -a "$LOG"
+}
+
 make_e2e_data() {  # generated videos and their JPEG frames, once per call
     DATA="${TMPDIR:-/tmp}"/vmae_bench
     [ -f "$DATA/rawframes.txt" ] && return
@@ -349,22 +362,17 @@ runner)
     # flags) on the user config with the crop on the GPU, 4
     # crops per decoded video (64 clips per step), over the generated videos
     # listed 8 times (one epoch of 192 steps): the logged iteration and data
-    # times against the e2e benchmark's steady state. No checkpoint (the
-    # work dir comes back whole).
+    # times against the e2e benchmark's steady state.
     make_e2e_data
     for _ in 1 2 3 4 5 6 7 8; do cat "$DATA/train.txt"; done \
         > "$DATA/train_x8.txt"
-    timeout 420 python3 tools/train.py configs/vmae_vitb_k400_gpu_crop.py \
-        --work-dir "$OUT/train" --cfg-options \
+    train_run 420 configs/vmae_vitb_k400_gpu_crop.py "$OUT/train" \
         model.data_preprocessor.augment.num_samples=4 \
         train_dataloader.batch_size=16 train_dataloader.num_workers=16 \
         train_dataloader.prefetch_factor=4 \
         train_dataloader.dataset.ann_file="$DATA/train_x8.txt" \
         train_dataloader.dataset.data_prefix.video="$DATA" \
-        train_cfg.max_epochs=1 default_hooks.logger.interval=16 \
-        flops_counter.interval=16 default_hooks.checkpoint.interval=100 \
-        default_hooks.checkpoint.save_last=False >> "$LOG" 2>&1
-    echo "rc=$? tools/train.py" | tee -a "$LOG"
+        train_cfg.max_epochs=1
     grep -h 'Epoch(train)\|Throughput' "$LOG" | tail -n 24
     ;;
 runner_ft)
@@ -374,18 +382,14 @@ runner_ft)
     # generated videos for 6 epochs (288 steps; the recipe's 5 warm-up
     # epochs need 6), validating (eager) on 16 videos after epochs 3 and 6.
     make_e2e_data
-    timeout 400 python3 tools/train.py configs/vmae_vitb_ssv2_ft.py \
-        --work-dir "$OUT/train_ft" --cfg-options model.backbone.init_cfg=None \
+    train_run 400 configs/vmae_vitb_ssv2_ft.py "$OUT/train_ft" \
+        model.backbone.init_cfg=None \
         train_dataloader.dataset.ann_file="$DATA/train.txt" \
         train_dataloader.dataset.data_prefix.video="$DATA" \
         val_dataloader.dataset.ann_file="$DATA/val.txt" \
         val_dataloader.dataset.data_prefix.video="$DATA" \
         train_dataloader.num_workers=14 train_cfg.max_epochs=6 \
-        train_cfg.val_interval=3 default_hooks.logger.interval=16 \
-        flops_counter.interval=16 default_hooks.checkpoint.interval=100 \
-        default_hooks.checkpoint.save_last=False \
-        default_hooks.checkpoint.save_best=None >> "$LOG" 2>&1
-    echo "rc=$? tools/train.py finetune" | tee -a "$LOG"
+        train_cfg.val_interval=3 default_hooks.checkpoint.save_best=None
     grep -ah 'Epoch(\|compiled\|rc=' "$LOG" | tail -n 12
     ;;
 round10)
