@@ -1,4 +1,7 @@
 """Kernel kinds by name, and a profiled step's time grouped by them."""
+import gzip
+import json
+
 import pytest
 import torch
 
@@ -48,3 +51,18 @@ def test_profile_step_groups_a_step_by_kind():
     record = breakdown.as_dict()
     assert record['total_ms_per_step'] == pytest.approx(breakdown.total_ms,
                                                         abs=1e-2)
+
+
+def test_profile_step_writes_the_trace_it_measured(tmp_path):
+    layer = torch.nn.Linear(16, 16)
+    x = torch.randn(8, 16)
+    path = tmp_path / 'traces' / 'step.json.gz'
+
+    def step():
+        layer(x).sum().backward()
+
+    profile_step(step, torch.device('cpu'), steps=2, trace_path=str(path))
+    with gzip.open(path, 'rt') as f:
+        events = json.load(f)['traceEvents']
+    names = {event.get('name') for event in events}
+    assert 'aten::addmm' in names or 'aten::linear' in names

@@ -27,7 +27,9 @@ import argparse
 import copy
 import json
 import os
+import os.path as osp
 import platform
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -107,6 +109,9 @@ def parse_args() -> argparse.Namespace:
                         help='after timing, profile 3 steps and record '
                         'their device time by kernel kind (matmul, '
                         'attention, fused elementwise, ...)')
+    parser.add_argument('--trace', metavar='DIR',
+                        help='with --profile, also write the profiled steps '
+                        'as a Chrome trace per row (gzipped JSON) into DIR')
     parser.add_argument('--num-workers', type=int,
                         help='data loader workers for --mode e2e')
     parser.add_argument('--label', default=None,
@@ -121,6 +126,8 @@ def parse_args() -> argparse.Namespace:
     if args.mode == 'e2e' and model_only:
         parser.error(f"{', '.join(model_only)} time the model step: use them "
                      'with --mode model')
+    if args.trace and not args.profile:
+        parser.error('--trace writes the profiled steps: add --profile')
     if args.rounds < 1:
         parser.error(f'--rounds must be at least 1, got {args.rounds}')
     return args
@@ -358,9 +365,18 @@ def time_row(timed: TimedStep, args, batch: int, device: torch.device,
     extra = dict(timed.extra, **(extra or {}))
     extra['timing'] = 'pipelined' if args.pipelined else 'per-step sync'
     if args.profile:
-        extra['kernels'] = profile_step(timed.step, device,
-                                        top=60).as_dict()
+        trace = (osp.join(args.trace, trace_name(timed.label))
+                 if args.trace else None)
+        extra['kernels'] = profile_step(timed.step, device, top=60,
+                                        trace_path=trace).as_dict()
+        if trace:
+            extra['trace'] = osp.basename(trace)
     return row(timed.label, timing, device, fwd_flops, extra)
+
+
+def trace_name(label: str) -> str:
+    """A file name for the trace of the row ``label``."""
+    return re.sub(r'[^A-Za-z0-9_.-]+', '_', label).strip('_') + '.json.gz'
 
 
 def run_model(cfg: Config, args, device: torch.device,

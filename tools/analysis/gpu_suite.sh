@@ -5,7 +5,8 @@
 #   tools/analysis/gpu_suite.sh PART OUT_DIR
 # PART: pretrain | finetune | memory | round2 | round3 | ddp | e2e |
 #       e2e_gpu_crop | scaling | e2e_steady | profile | profile2 | round6 |
-#       round7 | round8 | idle | round9 | runner | runner_ft | round10
+#       round7 | round8 | idle | round9 | runner | runner_ft | round10 |
+#       round11
 set -uo pipefail
 PART=$1
 OUT=$2
@@ -38,7 +39,9 @@ train_run() {  # train_run TIMEOUT_S CONFIG WORK_DIR CFG_OPTIONS...
     # comes back whole)
     local limit=$1 config=$2 work=$3
     shift 3
-    timeout "$limit" python3 tools/train.py "$config" --work-dir "$work" \
+    # PROFILE_TO=FILE: under cProfile, its statistics written to FILE
+    timeout "$limit" python3 ${PROFILE_TO:+-m cProfile -o "$PROFILE_TO"} \
+        tools/train.py "$config" --work-dir "$work" \
         --cfg-options "$@" default_hooks.logger.interval=16 \
         flops_counter.interval=16 default_hooks.checkpoint.interval=100 \
         default_hooks.checkpoint.save_last=False >> "$LOG" 2>&1
@@ -391,6 +394,30 @@ runner_ft)
         train_dataloader.num_workers=14 train_cfg.max_epochs=6 \
         train_cfg.val_interval=3 default_hooks.checkpoint.save_best=None
     grep -ah 'Epoch(\|compiled\|rc=' "$LOG" | tail -n 12
+    ;;
+round11)
+    # The pretraining step with the loss made in one pass (profiled, its
+    # trace kept for the step-boundary gap), then the finetuning Runner with
+    # data ready (a light CPU pipeline: what the Runner itself costs per
+    # step), compiled as the config says (under cProfile: where the host's
+    # time goes) and with CUDA graphs.
+    bench 200 $VITB --batch 128 --compile --sdpa-backend cudnn --steps 15 \
+        --warmup 8 --pipelined --compare-hf --hf-attn sdpa --profile \
+        --trace "$OUT/traces" --label 'b128 compiled, one-pass loss, cuDNN, pipelined'
+    make_e2e_data
+    FT_DATA=(train_dataloader.dataset.ann_file="$DATA/train.txt"
+             train_dataloader.dataset.data_prefix.video="$DATA"
+             val_dataloader.dataset.ann_file="$DATA/val.txt"
+             val_dataloader.dataset.data_prefix.video="$DATA"
+             train_dataloader.num_workers=15 train_cfg.max_epochs=6
+             train_cfg.val_interval=6 default_hooks.checkpoint.save_best=None
+             model.backbone.init_cfg=None)
+    PROFILE_TO="$OUT/ft_runner.prof" train_run 200 \
+        tools/analysis/configs/bench_vitb_ft_runner.py "$OUT/ft_runner" \
+        "${FT_DATA[@]}"
+    train_run 200 tools/analysis/configs/bench_vitb_ft_runner_cudagraphs.py \
+        "$OUT/ft_runner_graphs" "${FT_DATA[@]}"
+    grep -ah 'Epoch(train)\|rc=\|Error\|error' "$LOG" | tail -n 40
     ;;
 round10)
     # The model steps again after compile_model moved from the forward to

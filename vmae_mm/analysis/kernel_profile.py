@@ -6,6 +6,8 @@ fused elementwise kernels, copies, the optimizer, the rest), per step, and
 on a GPU also the idle time between kernels (``device_idle``). On the CPU
 the operators' own CPU time stands in for kernel time.
 """
+import os
+import os.path as osp
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Tuple
@@ -113,9 +115,12 @@ def kernel_spans(events) -> List[KernelSpan]:
 
 
 def profile_step(step: Callable[[], None], device: torch.device,
-                 steps: int = 3, top: int = 25) -> KernelBreakdown:
+                 steps: int = 3, top: int = 25,
+                 trace_path: Optional[str] = None) -> KernelBreakdown:
     """Run ``step`` ``steps`` times under the profiler (after the caller's
-    warm-up) and group its own device time by kernel kind."""
+    warm-up) and group its own device time by kernel kind; with
+    ``trace_path`` (``.json`` or ``.json.gz``) also write the profile as a
+    Chrome trace there."""
     on_cuda = device.type == 'cuda'
     activities = [ProfilerActivity.CPU]
     if on_cuda:
@@ -125,6 +130,9 @@ def profile_step(step: Callable[[], None], device: torch.device,
             step()
         if on_cuda:
             torch.cuda.synchronize(device)
+    if trace_path:
+        os.makedirs(osp.dirname(osp.abspath(trace_path)), exist_ok=True)
+        prof.export_chrome_trace(trace_path)
     per_kernel: Dict[str, float] = {}
     syncs = -1 if on_cuda else 0  # not counting the synchronize above
     for event in prof.key_averages():

@@ -2,11 +2,11 @@
 from typing import Optional, Sequence
 
 import torch
-import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from vmae_mm.registry import MODELS
-from ..utils.patchify import gather_tokens, patchify
+from ..losses.pixel_mse import weighted_mse
+from ..utils.patchify import gather_tokens, patchify, patchify_channels_first
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -46,21 +46,33 @@ class VideoMAEPretrainHead(BaseModule):
         self.register_buffer('std', torch.tensor(std).view(1, -1, 1, 1, 1),
                              persistent=False)
 
+    def _pixels(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Un-normalized pixels in ``[0, 1]``, ``(B, C, T, H, W)`` float32."""
+        return inputs.float() * self.std + self.mean
+
     def _pixel_patches(self, inputs: torch.Tensor) -> torch.Tensor:
-        """Un-normalized pixels in ``[0, 1]`` as patches ``(B, N, t*p*p*C)``."""
-        pixels = inputs.float() * self.std + self.mean  # (B, C, T, H, W)
-        return patchify(pixels, self.tubelet_size, self.patch_size)
+        """Un-normalized pixels as patches ``(B, N, t*p*p*C)``."""
+        return patchify(self._pixels(inputs), self.tubelet_size,
+                        self.patch_size)
+
+    def _normalize_channels_first(self,
+                                  patches: torch.Tensor) -> torch.Tensor:
+        """Per-patch, per-channel normalization (unbiased std, ``+ 1e-6``)
+        of channel-first patches ``(B, N, C, t*p*p)``."""
+        if not self.norm_pix:
+            return patches
+        mean = patches.mean(dim=-1, keepdim=True)
+        std = patches.var(dim=-1, unbiased=True, keepdim=True).sqrt()
+        return (patches - mean) / (std + 1e-6)
 
     def _normalize(self, patches: torch.Tensor,
                    channels: int) -> torch.Tensor:
-        """Per-patch, per-channel normalization (unbiased std, ``+ 1e-6``)."""
-        if not self.norm_pix:
-            return patches
+        """The same normalization of ``(t, p, p, c)`` patches
+        ``(B, N, t*p*p*C)``."""
         B, N, _ = patches.shape
-        patches = patches.reshape(B, N, -1, channels)  # (B, N, t*p*p, C)
-        mean = patches.mean(dim=-2, keepdim=True)
-        std = patches.var(dim=-2, unbiased=True, keepdim=True).sqrt()
-        return ((patches - mean) / (std + 1e-6)).reshape(B, N, -1)
+        channels_first = patches.reshape(B, N, -1, channels).transpose(-1, -2)
+        return self._normalize_channels_first(channels_first).transpose(
+            -1, -2).reshape(B, N, -1)
 
     @torch.no_grad()
     def target(self, inputs: torch.Tensor) -> torch.Tensor:
@@ -81,6 +93,12 @@ class VideoMAEPretrainHead(BaseModule):
              mask: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Mean squared error over the predicted tokens that were masked.
 
+        The target is built channel first, ``(c, t, p, p)``, where each
+        channel of a tubelet is a run of 16-pixel rows of the clip, and the
+        prediction is compared in that order through a view of its
+        ``(t, p, p, c)`` values: the same elements and mean, in one pass over
+        the clip.
+
         Args:
             pred (Tensor): ``(B, N_tgt, t*p*p*C)``, in token order.
             inputs (Tensor): Normalized clip ``(B, C, T, H, W)``.
@@ -92,14 +110,18 @@ class VideoMAEPretrainHead(BaseModule):
         Returns:
             Tensor: Scalar loss.
         """
-        num_targets = pred.shape[1]
+        B, num_targets, _ = pred.shape
+        channels = inputs.shape[1]
         with torch.no_grad():  # only the predicted tokens are normalized
-            patches = gather_tokens(self._pixel_patches(inputs), target_mask,
-                                    num_targets)  # (B, N_tgt, t*p*p*C)
-            target = self._normalize(patches, inputs.shape[1])
-        if mask is None or mask is target_mask:
-            return F.mse_loss(pred.float(), target)
-        per_token = (pred.float() - target).pow(2).mean(dim=-1)  # (B, N_tgt)
-        counted = gather_tokens(mask[..., None], target_mask,
-                                num_targets)[..., 0].float()
-        return (per_token * counted).sum() / counted.sum().clamp(min=1.0)
+            patches = gather_tokens(
+                patchify_channels_first(self._pixels(inputs),
+                                        self.tubelet_size, self.patch_size),
+                target_mask, num_targets)  # (B, N_tgt, C*t*p*p)
+            target = self._normalize_channels_first(
+                patches.reshape(B, num_targets, channels, -1))
+            weights = None
+            if mask is not None and mask is not target_mask:
+                weights = gather_tokens(mask[..., None], target_mask,
+                                        num_targets)[..., 0].float()
+        pred = pred.reshape(B, num_targets, -1, channels).transpose(-1, -2)
+        return weighted_mse(pred, target, weights)  # (B, N_tgt, C, t*p*p)
