@@ -1,11 +1,13 @@
 """Kernel kinds by name, and a profiled step's time grouped by them."""
 import gzip
 import json
+from types import SimpleNamespace
 
 import pytest
 import torch
 
-from vmae_mm.analysis.kernel_profile import kernel_kind, profile_step
+from vmae_mm.analysis.kernel_profile import (is_device_kernel, kernel_kind,
+                                             profile_step)
 
 
 @pytest.mark.parametrize('name, kind', [
@@ -66,3 +68,26 @@ def test_profile_step_writes_the_trace_it_measured(tmp_path):
         events = json.load(f)['traceEvents']
     names = {event.get('name') for event in events}
     assert 'aten::addmm' in names or 'aten::linear' in names
+
+
+@pytest.mark.parametrize('key, kernel', [
+    ('Optimizer.step#AdamW.step', False),
+    ('Optimizer.zero_grad#AdamW.zero_grad', False),
+    # ATen's kernels name their lambdas with '#': still kernels
+    ('void at::native::elementwise_kernel<128, 4, at::native::gpu_kernel_'
+     'impl<at::native::addcmul_cuda_kernel(at::TensorIteratorBase&, c10::'
+     'Scalar const&)::{lambda()#2}::operator()() const::{lambda(float, '
+     'float, float)#1}>', True),
+    ('triton_poi_fused_gelu_view_14', True),
+    ('Memcpy DtoH (Device -> Pinned)', True),
+])
+def test_user_annotations_are_not_kernels(key, kernel):
+    event = SimpleNamespace(device_type=torch.autograd.DeviceType.CUDA,
+                            is_user_annotation=False, key=key)
+    assert is_device_kernel(event) is kernel
+
+
+def test_operators_on_the_host_are_not_kernels():
+    event = SimpleNamespace(device_type=torch.autograd.DeviceType.CPU,
+                            is_user_annotation=False, key='aten::addcmul')
+    assert not is_device_kernel(event)

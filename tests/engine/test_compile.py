@@ -28,23 +28,25 @@ def _loss(model, clip):
     return model(clip, mode='loss')['loss']
 
 
-def test_compiled_forward_matches_eager_loss_and_gradients(monkeypatch):
+def test_compiled_forward_matches_eager_loss_and_gradients():
     # Inductor draws random numbers its own way unless told to fall back to
-    # eager's generator; with it, both runs draw the same masks.
-    monkeypatch.setattr(torch._inductor.config, 'fallback_random', True)
-    torch.manual_seed(0)
-    model = MODELS.build(TINY)
-    clip = torch.randn(2, 3, 4, 32, 32)
-    eager = _loss(model, clip)
-    eager.backward()
-    eager_grads = [p.grad.clone() for p in model.parameters()]
-    model.zero_grad()
+    # eager's generator; with it, both runs draw the same masks. (patch()
+    # restores the setting; monkeypatch.setattr leaves the config module
+    # unable to read it.)
+    with torch._inductor.config.patch(fallback_random=True):
+        torch.manual_seed(0)
+        model = MODELS.build(TINY)
+        clip = torch.randn(2, 3, 4, 32, 32)
+        eager = _loss(model, clip)
+        eager.backward()
+        eager_grads = [p.grad.clone() for p in model.parameters()]
+        model.zero_grad()
 
-    compile_model(model, True)
-    # the instance's loss is replaced; forward(mode='loss') reaches it
-    assert 'loss' in vars(model) and 'forward' not in vars(model)
-    compiled = _loss(model, clip)
-    compiled.backward()
+        compile_model(model, True)
+        # the instance's loss is replaced; forward(mode='loss') reaches it
+        assert 'loss' in vars(model) and 'forward' not in vars(model)
+        compiled = _loss(model, clip)
+        compiled.backward()
     torch.testing.assert_close(compiled, eager, rtol=1e-4, atol=1e-5)
     for got, want in zip((p.grad for p in model.parameters()), eager_grads):
         torch.testing.assert_close(got, want, rtol=1e-3, atol=1e-5)
@@ -82,16 +84,18 @@ def test_recognizer_predicts_eagerly_after_compiling():
     assert scores.shape == (2, 3)
 
 
-def test_ddp_is_compiled_as_one_graph(monkeypatch):
+def test_ddp_is_compiled_as_one_graph():
     class FakeDDP(DistributedDataParallel):
         def __init__(self, module):  # no process group needed
             nn.Module.__init__(self)
             self.module = module
 
-    monkeypatch.setattr(torch._dynamo.config, 'optimize_ddp', True)
-    model = FakeDDP(nn.Linear(2, 2))
-    compile_model(model, dict(dynamic=False))
-    assert torch._dynamo.config.optimize_ddp is False
+    # patch() puts the setting back afterwards (monkeypatch.setattr leaves
+    # dynamo's config module unable to read it)
+    with torch._dynamo.config.patch(optimize_ddp=True):
+        model = FakeDDP(nn.Linear(2, 2))
+        compile_model(model, dict(dynamic=False))
+        assert torch._dynamo.config.optimize_ddp is False
     assert 'forward' in vars(model.module)  # nn.Linear has no loss
 
 
@@ -141,3 +145,19 @@ def test_runner_compiles_when_it_can():
     VMAERunner._maybe_compile(runner, 'train_step')
     assert 'loss' in vars(runner.model)
     assert runner.logger.lines[0][0] == 'info'
+
+
+def test_the_preprocessors_normalization_is_compiled_and_unchanged():
+    model = MODELS.build(TINY)
+    preprocessor = model.data_preprocessor
+    clips = torch.randint(0, 256, (2, 3, 4, 32, 32), dtype=torch.uint8)
+    views = torch.rand(2, 3, 3, 4, 32, 32) * 255  # (B, V, C, T, H, W) float
+    eager = [preprocessor.normalize(clips), preprocessor.normalize(views)]
+    compile_model(model, True)
+    assert 'normalize' in vars(preprocessor)
+    for inputs, want in zip((clips, views), eager):
+        got = preprocessor.normalize(inputs)
+        assert got.dtype == torch.float32
+        torch.testing.assert_close(got, want)
+    data = preprocessor(dict(inputs=[clip[None] for clip in clips]))
+    torch.testing.assert_close(data['inputs'], eager[0])

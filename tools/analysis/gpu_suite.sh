@@ -6,7 +6,7 @@
 # PART: pretrain | finetune | memory | round2 | round3 | ddp | e2e |
 #       e2e_gpu_crop | scaling | e2e_steady | profile | profile2 | round6 |
 #       round7 | round8 | idle | round9 | runner | runner_ft | round10 |
-#       round11
+#       round11 | round12
 set -uo pipefail
 PART=$1
 OUT=$2
@@ -418,6 +418,47 @@ round11)
     train_run 200 tools/analysis/configs/bench_vitb_ft_runner_cudagraphs.py \
         "$OUT/ft_runner_graphs" "${FT_DATA[@]}"
     grep -ah 'Epoch(train)\|rc=\|Error\|error' "$LOG" | tail -n 40
+    ;;
+round12)
+    # Two GPUs of one host. The GPU checks; then, side by side, the
+    # pretraining step profiled (GPU 0: every kernel counted, the
+    # normalization compiled) and the finetuning Runner compiled as before
+    # with data ready (GPU 1; the generated videos listed 4 times, 192 steps
+    # an epoch); then the Runner with CUDA graphs under DDP on both GPUs
+    # (tools/dist_train.sh, as users launch it), and on one GPU over the
+    # same data as the run before it.
+    python3 tools/analysis/check_gpu_paths.py >> "$LOG" 2>&1
+    echo "rc=$? check_gpu_paths.py" | tee -a "$LOG"
+    make_e2e_data
+    for _ in 1 2 3 4; do cat "$DATA/train.txt"; done > "$DATA/train_x4.txt"
+    FT_DATA=(train_dataloader.dataset.ann_file="$DATA/train_x4.txt"
+             train_dataloader.dataset.data_prefix.video="$DATA"
+             val_dataloader.dataset.ann_file="$DATA/val.txt"
+             val_dataloader.dataset.data_prefix.video="$DATA"
+             train_dataloader.num_workers=14 train_cfg.max_epochs=6
+             train_cfg.val_interval=6 default_hooks.checkpoint.save_best=None
+             model.backbone.init_cfg=None)
+    (CUDA_VISIBLE_DEVICES=0 PIN="taskset -c 0-1" JOB=gpu0 bench 200 $VITB \
+        --batch 128 --compile --sdpa-backend cudnn --steps 15 --warmup 8 \
+        --pipelined --compare-hf --hf-attn sdpa --profile \
+        --trace "$OUT/traces" \
+        --label 'b128 compiled, one-pass loss, normalization compiled, cuDNN, pipelined') &
+    CUDA_VISIBLE_DEVICES=1 train_run 240 \
+        tools/analysis/configs/bench_vitb_ft_runner.py "$OUT/ft_runner" \
+        "${FT_DATA[@]}"
+    wait
+    timeout 200 tools/dist_train.sh \
+        tools/analysis/configs/bench_vitb_ft_runner_cudagraphs.py 2 \
+        --work-dir "$OUT/ft_runner_graphs_ddp" --cfg-options "${FT_DATA[@]}" \
+        default_hooks.logger.interval=16 flops_counter.interval=16 \
+        default_hooks.checkpoint.interval=100 \
+        default_hooks.checkpoint.save_last=False >> "$LOG" 2>&1
+    echo "rc=$? dist_train.sh bench_vitb_ft_runner_cudagraphs.py 2" | tee -a "$LOG"
+    CUDA_VISIBLE_DEVICES=1 train_run 200 \
+        tools/analysis/configs/bench_vitb_ft_runner_cudagraphs.py \
+        "$OUT/ft_runner_graphs" "${FT_DATA[@]}"
+    grep -h '^label=' "$OUT"/*.log
+    grep -ah 'Epoch(\|rc=\|Error' "$LOG" | tail -n 60
     ;;
 round10)
     # The model steps again after compile_model moved from the forward to

@@ -89,13 +89,17 @@ class KernelBreakdown:
         return record
 
 
+# A user annotation's name (``Optimizer.step#AdamW.step``); kernel names may
+# hold a ``#`` too (ATen's lambdas: ``{lambda(float, float, float)#1}``).
+USER_ANNOTATION = re.compile(r'^[\w.]+#[\w.]+$')
+
+
 def is_device_kernel(event) -> bool:
     """A kernel or device copy of a CUDA profile: not an operator, not a
-    user annotation (``Optimizer.step#AdamW.step``), which spans its
-    kernels and the gaps between them."""
+    user annotation, which spans its kernels and the gaps between them."""
     return (event.device_type == torch.autograd.DeviceType.CUDA
             and not getattr(event, 'is_user_annotation', False)
-            and '#' not in event.key)
+            and not USER_ANNOTATION.match(event.key))
 
 
 def kernel_spans(events) -> List[KernelSpan]:

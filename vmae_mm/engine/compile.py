@@ -13,7 +13,7 @@ def compile_model(model: nn.Module, compile_cfg: Union[bool, dict]) -> None:
     mmengine's ``compile=True`` compiles the wrapper's ``train_step``. Here
     the inner model's ``loss`` is compiled instead, what ``forward(...,
     mode='loss')`` runs (a model without ``loss``: its ``forward``). The
-    data preprocessor and the optimizer step stay eager, and so do
+    optimizer step stays eager, and so do
     validation and testing (``mode='predict'`` / ``'tensor'``), whose other
     shapes (a last partial batch, multi-view testing) would each compile a
     graph of their own. Under DistributedDataParallel it is one
@@ -36,6 +36,11 @@ def compile_model(model: nn.Module, compile_cfg: Union[bool, dict]) -> None:
         torch._dynamo.config.optimize_ddp = False
     name = 'loss' if callable(getattr(bare, 'loss', None)) else 'forward'
     setattr(bare, name, torch.compile(getattr(bare, name), **options))
+    preprocessor = getattr(bare, 'data_preprocessor', None)
+    if callable(getattr(preprocessor, 'normalize', None)):
+        # one elementwise kernel: compiled plainly (a CUDA graph of one
+        # kernel saves nothing), for training and evaluation shapes alike
+        preprocessor.normalize = torch.compile(preprocessor.normalize)
 
 
 #: The oldest CUDA compute capability that Triton, and so inductor's GPU

@@ -66,6 +66,17 @@ class VideoDataPreprocessor(BaseDataPreprocessor):
             return tuple(clip_shape)
         return tuple(self.augment.output_shape(clip_shape))
 
+    def normalize(self, clips: torch.Tensor) -> torch.Tensor:
+        """``(clips - mean) / std`` as float32, for uint8 or float clips
+        ``(..., C, T, H, W)``.
+
+        One pass, but eager PyTorch runs it as a generic kernel (mixed
+        dtypes, broadcast statistics) at a fraction of the memory bandwidth:
+        1.6-1.8 ms for a batch of 128 16x224x224 clips on an H200, 2% of a
+        pretraining step. ``compile_model`` compiles this method.
+        """
+        return torch.addcmul(self.shift, clips, self.scale)
+
     @staticmethod
     def _stack(inputs: Union[torch.Tensor, List[torch.Tensor]]) -> torch.Tensor:
         if isinstance(inputs, torch.Tensor):
@@ -123,7 +134,7 @@ class VideoDataPreprocessor(BaseDataPreprocessor):
             inputs = self._stack(data['inputs'])  # (B, V, C, T, H, W) uint8
             if inputs.ndim == 6 and inputs.shape[1] == 1:
                 inputs = inputs[:, 0]  # (B, C, T, H, W)
-        inputs = torch.addcmul(self.shift, inputs, self.scale)  # float32
+        inputs = self.normalize(inputs)  # float32
         if training and self.blending is not None:
             inputs, data_samples = self.blending(inputs, data_samples)
         return dict(inputs=inputs, data_samples=data_samples)
