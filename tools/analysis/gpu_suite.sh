@@ -6,7 +6,7 @@
 # PART: pretrain | finetune | memory | round2 | round3 | ddp | e2e |
 #       e2e_gpu_crop | scaling | e2e_steady | profile | profile2 | round6 |
 #       round7 | round8 | idle | round9 | runner | runner_ft | round10 |
-#       round11 | round12
+#       round11 | round12 | round13
 set -uo pipefail
 PART=$1
 OUT=$2
@@ -459,6 +459,47 @@ round12)
         "$OUT/ft_runner_graphs" "${FT_DATA[@]}"
     grep -h '^label=' "$OUT"/*.log
     grep -ah 'Epoch(\|rc=\|Error' "$LOG" | tail -n 60
+    ;;
+round13)
+    # Does a 2-GPU finetuning run (tools/train.py under torchrun, as
+    # tools/dist_train.sh starts it) exit after its last validation,
+    # compiled as configured and with CUDA graphs? Each run gets 150 s; one
+    # still alive then has the Python stacks of its processes dumped
+    # (faulthandler on SIGUSR1) before it is stopped.
+    make_e2e_data
+    FT_DATA=(train_dataloader.dataset.ann_file="$DATA/train.txt"
+             train_dataloader.dataset.data_prefix.video="$DATA"
+             val_dataloader.dataset.ann_file="$DATA/val.txt"
+             val_dataloader.dataset.data_prefix.video="$DATA"
+             train_dataloader.num_workers=14 train_cfg.max_epochs=6
+             train_cfg.val_interval=6 default_hooks.checkpoint.save_best=None
+             model.backbone.init_cfg=None default_hooks.logger.interval=8
+             default_hooks.checkpoint.interval=100
+             default_hooks.checkpoint.save_last=False)
+    STACKS="${TMPDIR:-/tmp}"/stacks_on_usr1.py
+    printf '%s\n' 'import faulthandler, runpy, signal, sys' \
+        'faulthandler.register(signal.SIGUSR1, all_threads=True)' \
+        'sys.argv = sys.argv[1:]' \
+        "runpy.run_path(sys.argv[0], run_name='__main__')" > "$STACKS"
+    for name in bench_vitb_ft_runner bench_vitb_ft_runner_cudagraphs; do
+        python3 -m torch.distributed.run --nproc_per_node 2 "$STACKS" \
+            tools/train.py "tools/analysis/configs/$name.py" \
+            --launcher pytorch --work-dir "$OUT/$name" \
+            --cfg-options "${FT_DATA[@]}" >> "$OUT/$name.log" 2>&1 &
+        pid=$!
+        for _ in $(seq 150); do
+            kill -0 $pid 2>/dev/null || break
+            sleep 1
+        done
+        if kill -0 $pid 2>/dev/null; then
+            echo "still running after 150 s: stacks follow" | tee -a "$OUT/$name.log"
+            pkill -USR1 -f "python[0-9.]* -u .*stacks_on_usr1" ; sleep 5
+            kill $pid; sleep 5; pkill -KILL -f stacks_on_usr1
+        fi
+        wait $pid
+        echo "rc=$? $name (2 GPUs)" | tee -a "$LOG"
+        grep -a 'Epoch(val)\|Epoch(train) \[6\]' "$OUT/$name.log" | tail -n 3
+    done
     ;;
 round10)
     # The model steps again after compile_model moved from the forward to
