@@ -1,4 +1,5 @@
-"""The official recipes' configs train in bf16, compiled (not yet under FSDP);
+"""The official recipes' configs train in bf16, compiled (not yet under FSDP;
+finetuning into CUDA graphs);
 tools/train.py's --amp / --fp32 override the config's choice."""
 import argparse
 import os.path as osp
@@ -27,10 +28,15 @@ def test_flags_are_three_way_and_exclusive(capsys):
     assert 'not allowed with argument' in capsys.readouterr().err
 
 
+CUDA_GRAPHS = dict(mode='reduce-overhead')
+
+
 @pytest.mark.parametrize('name, compiled', [
     ('vmae_vitb_ssv2.py', True), ('vmae_vitl_k400.py', True),
     ('vmae_vitb_ssv2_gpu_crop.py', True), ('vmae_vith_ssv2_fsdp.py', False),
-    ('vmae_vitb_ssv2_ft.py', True)
+    # finetuning: CUDA graphs, but for ViT-H (activation checkpointing)
+    ('vmae_vitb_ssv2_ft.py', CUDA_GRAPHS), ('vmae_vitl_k400_ft.py', CUDA_GRAPHS),
+    ('vmae_vith_ssv2_ft.py', True), ('vmae_vith_k400_ft.py', True)
 ])
 def test_official_recipes_train_in_bf16(name, compiled):
     cfg = load_config(osp.join(CONFIGS, name))

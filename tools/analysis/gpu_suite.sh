@@ -476,9 +476,18 @@ round13)
              model.backbone.init_cfg=None default_hooks.logger.interval=8
              default_hooks.checkpoint.interval=100
              default_hooks.checkpoint.save_last=False)
+    # each process (trainers and their loader workers) dumps into a file of
+    # its own under $OUT/stacks: one stream interleaved them unreadably
     STACKS="${TMPDIR:-/tmp}"/stacks_on_usr1.py
-    printf '%s\n' 'import faulthandler, runpy, signal, sys' \
-        'faulthandler.register(signal.SIGUSR1, all_threads=True)' \
+    mkdir -p "$OUT/stacks"
+    printf '%s\n' 'import faulthandler, os, runpy, signal, sys' \
+        'def dump_to_own_file():' \
+        "    path = os.path.join('$OUT/stacks', f'{os.getpid()}.txt')" \
+        "    dump_to_own_file.file = open(path, 'w')" \
+        '    faulthandler.register(signal.SIGUSR1, dump_to_own_file.file,' \
+        '                          all_threads=True)' \
+        'dump_to_own_file()' \
+        'os.register_at_fork(after_in_child=dump_to_own_file)' \
         'sys.argv = sys.argv[1:]' \
         "runpy.run_path(sys.argv[0], run_name='__main__')" > "$STACKS"
     for name in bench_vitb_ft_runner bench_vitb_ft_runner_cudagraphs; do

@@ -53,9 +53,14 @@ val_interval = 5  # epochs between validations (and checkpoints)
 
 # Mixed precision as the original trains (bf16 autocast, fp32 master
 # weights; tools/train.py --fp32 for plain fp32) and the training forward
-# compiled (torch.compile of the model's loss: 1.3-1.7x the eager step on an
-# H200, docs/benchmarks.md; validation and testing stay eager).
-compile = True
+# compiled into CUDA graphs (torch.compile of the model's loss, mode
+# 'reduce-overhead'; validation and testing stay eager). A ViT-B step of 8
+# clips is short enough that launching its ~800 kernels one by one from the
+# host set the pace: tools/train.py ran 0.041-0.055 s per step compiled
+# plainly and 0.026 s with CUDA graphs (1.6x, one H200, the same losses; also
+# under DDP on 2 H200s), docs/benchmarks.md. `compile = True` for plain
+# compilation; the ViT-H leaves (activation checkpointing) keep it.
+compile = dict(mode='reduce-overhead')
 optim_wrapper = dict(
     type='BF16OptimWrapper',
     constructor='VideoMAEOptimWrapperConstructor',
