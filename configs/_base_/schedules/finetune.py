@@ -56,9 +56,10 @@ val_interval = 5  # epochs between validations (and checkpoints)
 # compiled into CUDA graphs (torch.compile of the model's loss, mode
 # 'reduce-overhead'; validation and testing stay eager). A ViT-B step of 8
 # clips is short enough that launching its ~800 kernels one by one from the
-# host set the pace: tools/train.py ran 0.041-0.055 s per step compiled
-# plainly and 0.026 s with CUDA graphs (1.6x, one H200, the same losses; also
-# under DDP on 2 H200s), docs/benchmarks.md. `compile = True` for plain
+# host set the pace: tools/train.py ran 0.047 s per step compiled plainly
+# and 0.027 s with CUDA graphs (1.75x, one H200; the logged losses equal to
+# their 4th decimal, give or take 1 in it; also under DDP on 2 H200s),
+# docs/benchmarks.md. `compile = True` for plain
 # compilation; the ViT-H leaves (activation checkpointing) keep it.
 compile = dict(mode='reduce-overhead')
 optim_wrapper = dict(
