@@ -42,10 +42,25 @@ train_run() {  # train_run TIMEOUT_S CONFIG WORK_DIR CFG_OPTIONS...
     # PROFILE_TO=FILE: under cProfile, its statistics written to FILE
     timeout "$limit" python3 ${PROFILE_TO:+-m cProfile -o "$PROFILE_TO"} \
         tools/train.py "$config" --work-dir "$work" \
-        --cfg-options "$@" default_hooks.logger.interval=16 \
-        flops_counter.interval=16 default_hooks.checkpoint.interval=100 \
-        default_hooks.checkpoint.save_last=False >> "$LOG" 2>&1
+        --cfg-options "$@" "${RUN_LOGGING[@]}" >> "$LOG" 2>&1
     echo "rc=$? tools/train.py $config" | tee -a "$LOG"
+}
+# train_run's logging: every 16 steps, no checkpoint
+RUN_LOGGING=(default_hooks.logger.interval=16 flops_counter.interval=16
+             default_hooks.checkpoint.interval=100
+             default_hooks.checkpoint.save_last=False)
+
+ft_options() {  # ft_options TRAIN_LIST WORKERS: sets FT_DATA
+    # The finetuning Runner over the generated videos: TRAIN_LIST for
+    # training, the 16 val videos, random init, 6 epochs (the recipe's 5
+    # warm-up epochs need 6), validating once at the end, no best checkpoint.
+    FT_DATA=(train_dataloader.dataset.ann_file="$1"
+             train_dataloader.dataset.data_prefix.video="$DATA"
+             val_dataloader.dataset.ann_file="$DATA/val.txt"
+             val_dataloader.dataset.data_prefix.video="$DATA"
+             train_dataloader.num_workers="$2" train_cfg.max_epochs=6
+             train_cfg.val_interval=6 default_hooks.checkpoint.save_best=None
+             model.backbone.init_cfg=None)
 }
 
 make_e2e_data() {  # generated videos and their JPEG frames, once per call
@@ -405,13 +420,7 @@ round11)
         --warmup 8 --pipelined --compare-hf --hf-attn sdpa --profile \
         --trace "$OUT/traces" --label 'b128 compiled, one-pass loss, cuDNN, pipelined'
     make_e2e_data
-    FT_DATA=(train_dataloader.dataset.ann_file="$DATA/train.txt"
-             train_dataloader.dataset.data_prefix.video="$DATA"
-             val_dataloader.dataset.ann_file="$DATA/val.txt"
-             val_dataloader.dataset.data_prefix.video="$DATA"
-             train_dataloader.num_workers=15 train_cfg.max_epochs=6
-             train_cfg.val_interval=6 default_hooks.checkpoint.save_best=None
-             model.backbone.init_cfg=None)
+    ft_options "$DATA/train.txt" 15
     PROFILE_TO="$OUT/ft_runner.prof" train_run 200 \
         tools/analysis/configs/bench_vitb_ft_runner.py "$OUT/ft_runner" \
         "${FT_DATA[@]}"
@@ -431,13 +440,7 @@ round12)
     echo "rc=$? check_gpu_paths.py" | tee -a "$LOG"
     make_e2e_data
     for _ in 1 2 3 4; do cat "$DATA/train.txt"; done > "$DATA/train_x4.txt"
-    FT_DATA=(train_dataloader.dataset.ann_file="$DATA/train_x4.txt"
-             train_dataloader.dataset.data_prefix.video="$DATA"
-             val_dataloader.dataset.ann_file="$DATA/val.txt"
-             val_dataloader.dataset.data_prefix.video="$DATA"
-             train_dataloader.num_workers=14 train_cfg.max_epochs=6
-             train_cfg.val_interval=6 default_hooks.checkpoint.save_best=None
-             model.backbone.init_cfg=None)
+    ft_options "$DATA/train_x4.txt" 14
     (CUDA_VISIBLE_DEVICES=0 PIN="taskset -c 0-1" JOB=gpu0 bench 200 $VITB \
         --batch 128 --compile --sdpa-backend cudnn --steps 15 --warmup 8 \
         --pipelined --compare-hf --hf-attn sdpa --profile \
@@ -450,9 +453,7 @@ round12)
     timeout 200 tools/dist_train.sh \
         tools/analysis/configs/bench_vitb_ft_runner_cudagraphs.py 2 \
         --work-dir "$OUT/ft_runner_graphs_ddp" --cfg-options "${FT_DATA[@]}" \
-        default_hooks.logger.interval=16 flops_counter.interval=16 \
-        default_hooks.checkpoint.interval=100 \
-        default_hooks.checkpoint.save_last=False >> "$LOG" 2>&1
+        "${RUN_LOGGING[@]}" >> "$LOG" 2>&1
     echo "rc=$? dist_train.sh bench_vitb_ft_runner_cudagraphs.py 2" | tee -a "$LOG"
     CUDA_VISIBLE_DEVICES=1 train_run 200 \
         tools/analysis/configs/bench_vitb_ft_runner_cudagraphs.py \
@@ -467,15 +468,10 @@ round13)
     # still alive then has the Python stacks of its processes dumped
     # (faulthandler on SIGUSR1) before it is stopped.
     make_e2e_data
-    FT_DATA=(train_dataloader.dataset.ann_file="$DATA/train.txt"
-             train_dataloader.dataset.data_prefix.video="$DATA"
-             val_dataloader.dataset.ann_file="$DATA/val.txt"
-             val_dataloader.dataset.data_prefix.video="$DATA"
-             train_dataloader.num_workers=14 train_cfg.max_epochs=6
-             train_cfg.val_interval=6 default_hooks.checkpoint.save_best=None
-             model.backbone.init_cfg=None default_hooks.logger.interval=8
-             default_hooks.checkpoint.interval=100
-             default_hooks.checkpoint.save_last=False)
+    ft_options "$DATA/train.txt" 14
+    FT_DATA+=(default_hooks.logger.interval=8
+              default_hooks.checkpoint.interval=100
+              default_hooks.checkpoint.save_last=False)
     # each process (trainers and their loader workers) dumps into a file of
     # its own under $OUT/stacks: one stream interleaved them unreadably
     STACKS="${TMPDIR:-/tmp}"/stacks_on_usr1.py

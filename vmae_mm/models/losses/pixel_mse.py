@@ -1,4 +1,4 @@
-"""Mean squared error whose gradient is made in the forward pass."""
+"""Mean squared error that keeps only ``pred - target`` for its backward."""
 from typing import Optional, Tuple
 
 import torch
@@ -12,9 +12,9 @@ class _WeightedMSE(torch.autograd.Function):
     of the whole target (the difference, or the target itself) for the
     backward: under ``torch.compile`` that is the largest tensor of a
     pretraining step after the decoder's activations, written once and read
-    again. Here the forward makes the loss and the difference in one pass
-    over ``pred`` and ``target`` (the target is never stored when it is
-    computed in the same graph), and the backward scales the difference,
+    again. Here the forward makes the loss and the difference (the target is
+    never stored when it is computed in the same graph), and the backward
+    scales the difference,
     ``grad = 2 * (pred - target) * w_k / (D * sum_k w_k) * grad_loss``, in
     float32. The difference is kept unscaled (order 1), so neither bf16 nor
     float16 with a loss scaler underflows it.
