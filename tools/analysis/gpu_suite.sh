@@ -6,7 +6,7 @@
 # PART: pretrain | finetune | memory | round2 | round3 | ddp | e2e |
 #       e2e_gpu_crop | scaling | e2e_steady | profile | profile2 | round6 |
 #       round7 | round8 | idle | round9 | runner | runner_ft | round10 |
-#       round11 | round12 | round13
+#       round11 | round12 | round13 | round14
 set -uo pipefail
 PART=$1
 OUT=$2
@@ -61,6 +61,67 @@ ft_options() {  # ft_options TRAIN_LIST WORKERS: sets FT_DATA
              train_dataloader.num_workers="$2" train_cfg.max_epochs=6
              train_cfg.val_interval=6 default_hooks.checkpoint.save_best=None
              model.backbone.init_cfg=None)
+}
+
+exit_check() {  # exit_check PROCESSES CONFIG_NAME: uses FT_DATA
+    # tools/train.py under torchrun, as tools/dist_train.sh starts it, with
+    # tools/analysis/configs/CONFIG_NAME.py: how long after its last
+    # validation (epoch 6) does it exit? One still alive 45 s after it has
+    # its process tree listed and the Python stacks of every process dumped
+    # (faulthandler on SIGUSR1), each into a file of its own under
+    # $OUT/stacks/CONFIG_NAME_xPROCESSES (one stream interleaved them
+    # unreadably), before it is stopped.
+    local nproc=$1 name=$2
+    local tag="${name}_x$nproc"
+    local log="$OUT/$tag.log" stacks="$OUT/stacks/$tag"
+    local wrapper="${TMPDIR:-/tmp}/stacks_$tag.py"
+    mkdir -p "$stacks"
+    printf '%s\n' 'import faulthandler, os, runpy, signal, sys' \
+        'def dump_to_own_file():' \
+        "    path = os.path.join('$stacks', f'{os.getpid()}.txt')" \
+        "    dump_to_own_file.file = open(path, 'w')" \
+        '    faulthandler.register(signal.SIGUSR1, dump_to_own_file.file,' \
+        '                          all_threads=True)' \
+        'dump_to_own_file()' \
+        'os.register_at_fork(after_in_child=dump_to_own_file)' \
+        'sys.argv = sys.argv[1:]' \
+        "runpy.run_path(sys.argv[0], run_name='__main__')" > "$wrapper"
+    python3 -m torch.distributed.run --nproc_per_node "$nproc" \
+        --master_port $((29600 + nproc)) "$wrapper" tools/train.py \
+        "tools/analysis/configs/$name.py" --launcher pytorch \
+        --work-dir "$OUT/$tag" --cfg-options "${FT_DATA[@]}" \
+        >> "$log" 2>&1 &
+    local pid=$! started=$SECONDS validated=''
+    while kill -0 "$pid" 2>/dev/null; do
+        if [ -z "$validated" ] && grep -qa 'Epoch(val) \[6\]' "$log"; then
+            validated=$SECONDS
+        fi
+        if [ -n "$validated" ] && [ $((SECONDS - validated)) -ge 45 ]; then
+            break
+        fi
+        [ $((SECONDS - started)) -ge "${EXIT_LIMIT:-300}" ] && break
+        sleep 1
+    done
+    local since="its start" at=$started
+    if [ -n "$validated" ]; then
+        since="its last validation" at=$validated
+    fi
+    if kill -0 "$pid" 2>/dev/null; then
+        echo "still running $((SECONDS - at)) s after $since:" \
+            "processes and stacks follow" | tee -a "$log"
+        ps -eo pid,ppid,stat,etimes,args --forest | grep -a \
+            "stacks_$tag\|torch.distributed.run" | grep -v grep >> "$log"
+        pkill -USR1 -f "python[0-9.]* -u .*stacks_$tag"
+        sleep 5
+        kill "$pid"
+        sleep 5
+        pkill -KILL -f "stacks_$tag"
+    else
+        echo "exited $((SECONDS - at)) s after $since" | tee -a "$log"
+    fi
+    wait "$pid"
+    echo "rc=$? $name ($nproc processes)" | tee -a "$LOG"
+    grep -a 'Epoch(val)\|Epoch(train) \[6\]' "$log" | tail -n 3
 }
 
 make_e2e_data() {  # generated videos and their JPEG frames, once per call
@@ -464,47 +525,50 @@ round12)
 round13)
     # Does a 2-GPU finetuning run (tools/train.py under torchrun, as
     # tools/dist_train.sh starts it) exit after its last validation,
-    # compiled as configured and with CUDA graphs? Each run gets 150 s; one
-    # still alive then has the Python stacks of its processes dumped
-    # (faulthandler on SIGUSR1) before it is stopped.
+    # compiled as configured and with CUDA graphs?
     make_e2e_data
     ft_options "$DATA/train.txt" 14
     FT_DATA+=(default_hooks.logger.interval=8
               default_hooks.checkpoint.interval=100
               default_hooks.checkpoint.save_last=False)
-    # each process (trainers and their loader workers) dumps into a file of
-    # its own under $OUT/stacks: one stream interleaved them unreadably
-    STACKS="${TMPDIR:-/tmp}"/stacks_on_usr1.py
-    mkdir -p "$OUT/stacks"
-    printf '%s\n' 'import faulthandler, os, runpy, signal, sys' \
-        'def dump_to_own_file():' \
-        "    path = os.path.join('$OUT/stacks', f'{os.getpid()}.txt')" \
-        "    dump_to_own_file.file = open(path, 'w')" \
-        '    faulthandler.register(signal.SIGUSR1, dump_to_own_file.file,' \
-        '                          all_threads=True)' \
-        'dump_to_own_file()' \
-        'os.register_at_fork(after_in_child=dump_to_own_file)' \
-        'sys.argv = sys.argv[1:]' \
-        "runpy.run_path(sys.argv[0], run_name='__main__')" > "$STACKS"
     for name in bench_vitb_ft_runner bench_vitb_ft_runner_cudagraphs; do
-        python3 -m torch.distributed.run --nproc_per_node 2 "$STACKS" \
-            tools/train.py "tools/analysis/configs/$name.py" \
-            --launcher pytorch --work-dir "$OUT/$name" \
-            --cfg-options "${FT_DATA[@]}" >> "$OUT/$name.log" 2>&1 &
-        pid=$!
-        for _ in $(seq 150); do
-            kill -0 $pid 2>/dev/null || break
-            sleep 1
-        done
-        if kill -0 $pid 2>/dev/null; then
-            echo "still running after 150 s: stacks follow" | tee -a "$OUT/$name.log"
-            pkill -USR1 -f "python[0-9.]* -u .*stacks_on_usr1" ; sleep 5
-            kill $pid; sleep 5; pkill -KILL -f stacks_on_usr1
-        fi
-        wait $pid
-        echo "rc=$? $name (2 GPUs)" | tee -a "$LOG"
-        grep -a 'Epoch(val)\|Epoch(train) \[6\]' "$OUT/$name.log" | tail -n 3
+        exit_check 2 "$name"
     done
+    ;;
+round14)
+    # What attention implementations the machine has; the pretraining step
+    # with the data preprocessor's normalization compiled, alone on one GPU
+    # beside transformers'; and whether a one-process torchrun run (NCCL,
+    # DDP, CUDA graphs) exits after its last validation (the 2-GPU runs of
+    # the sixth session did not): a small generated set, 2 steps an epoch.
+    python3 - >> "$OUT/probe.txt" 2>&1 <<'PROBE'
+import importlib.util
+
+import torch
+from torch.nn.attention import list_flash_attention_impls
+
+print('torch', torch.__version__, 'cuda', torch.version.cuda,
+      'cudnn', torch.backends.cudnn.version(), torch.cuda.get_device_name())
+print('registered flash attention implementations:',
+      list_flash_attention_impls())
+for name in ('flash_attn', 'flash_attn_interface', 'flash_attn_3',
+             'cutlass', 'triton', 'transformer_engine'):
+    print(name, 'present' if importlib.util.find_spec(name) else 'absent')
+PROBE
+    python3 -m pip list 2>/dev/null | grep -i 'flash\|cutlass\|triton\|cudnn\|nccl' \
+        >> "$OUT/probe.txt"
+    cat "$OUT/probe.txt"
+    bench 200 $VITB --batch 128 --compile --sdpa-backend cudnn --steps 15 \
+        --warmup 8 --pipelined --compare-hf --hf-attn sdpa --profile \
+        --label 'b128 compiled, normalization compiled, cuDNN, pipelined'
+    DATA="${TMPDIR:-/tmp}"/vmae_exit
+    python3 tools/data/make_synthetic.py "$DATA" --num-train 16 \
+        --num-val 16 --num-frames 48 --size 256 --workers 16 | tail -n 1
+    ft_options "$DATA/train.txt" 8
+    FT_DATA+=(train_dataloader.batch_size=8 default_hooks.logger.interval=4
+              default_hooks.checkpoint.interval=100
+              default_hooks.checkpoint.save_last=False)
+    exit_check 1 bench_vitb_ft_runner_cudagraphs
     ;;
 round10)
     # The model steps again after compile_model moved from the forward to
