@@ -6,7 +6,7 @@
 # PART: pretrain | finetune | memory | round2 | round3 | ddp | e2e |
 #       e2e_gpu_crop | scaling | e2e_steady | profile | profile2 | round6 |
 #       round7 | round8 | idle | round9 | runner | runner_ft | round10 |
-#       round11 | round12 | round13 | round14
+#       round11 | round12 | round13 | round14 | exit | round15
 set -uo pipefail
 PART=$1
 OUT=$2
@@ -69,11 +69,11 @@ exit_check() {  # exit_check PROCESSES CONFIG_NAME: uses FT_DATA
     # validation (epoch 6) does it exit? One still alive 45 s after it has
     # its process tree listed and the Python stacks of every process dumped
     # (faulthandler on SIGUSR1), each into a file of its own under
-    # $OUT/stacks/CONFIG_NAME_xPROCESSES (one stream interleaved them
+    # $OUT/stacks_CONFIG_NAME_xPROCESSES (one stream interleaved them
     # unreadably), before it is stopped.
     local nproc=$1 name=$2
     local tag="${name}_x$nproc"
-    local log="$OUT/$tag.log" stacks="$OUT/stacks/$tag"
+    local log="$OUT/$tag.log" stacks="$OUT/stacks_$tag"
     local wrapper="${TMPDIR:-/tmp}/stacks_$tag.py"
     mkdir -p "$stacks"
     printf '%s\n' 'import faulthandler, os, runpy, signal, sys' \
@@ -565,10 +565,47 @@ PROBE
     python3 tools/data/make_synthetic.py "$DATA" --num-train 16 \
         --num-val 16 --num-frames 48 --size 256 --workers 16 | tail -n 1
     ft_options "$DATA/train.txt" 8
-    FT_DATA+=(train_dataloader.batch_size=8 default_hooks.logger.interval=4
+    FT_DATA+=(default_hooks.logger.interval=4
               default_hooks.checkpoint.interval=100
               default_hooks.checkpoint.save_last=False)
     exit_check 1 bench_vitb_ft_runner_cudagraphs
+    ;;
+exit)
+    # exit_check alone: one process under torchrun, for each config named
+    # in EXIT_CONFIGS (default: the finetuning Runner with CUDA graphs)
+    DATA="${TMPDIR:-/tmp}"/vmae_exit
+    python3 tools/data/make_synthetic.py "$DATA" --num-train 16 \
+        --num-val 16 --num-frames 48 --size 256 --workers 16 | tail -n 1
+    ft_options "$DATA/train.txt" 8
+    FT_DATA+=(default_hooks.logger.interval=4
+              default_hooks.checkpoint.interval=100
+              default_hooks.checkpoint.save_last=False)
+    for name in ${EXIT_CONFIGS:-bench_vitb_ft_runner_cudagraphs}; do
+        exit_check "${EXIT_PROCESSES:-1}" "$name"
+    done
+    ;;
+round15)
+    # The data loaders' workers now stopped when a run ends: the one-process
+    # torchrun exit again. Then the finetuning model steps of ViT-S and
+    # ViT-L, as their leaf configs build them, compiled plainly and with
+    # CUDA graphs (the schedule's default, not measured for them before).
+    DATA="${TMPDIR:-/tmp}"/vmae_exit
+    python3 tools/data/make_synthetic.py "$DATA" --num-train 16 \
+        --num-val 16 --num-frames 48 --size 256 --workers 16 | tail -n 1
+    ft_options "$DATA/train.txt" 8
+    FT_DATA+=(default_hooks.logger.interval=4
+              default_hooks.checkpoint.interval=100
+              default_hooks.checkpoint.save_last=False)
+    exit_check 1 bench_vitb_ft_runner_cudagraphs
+    for arch in s l; do
+        for mode in default reduce-overhead; do
+            bench 200 "configs/vmae_vit${arch}_ssv2_ft.py" --batch 8 \
+                --compile --compile-mode "$mode" --sdpa-backend cudnn \
+                --steps 20 --warmup 8 --pipelined \
+                --label "ViT-${arch^^} finetune, compile mode $mode, cuDNN, pipelined" \
+                --cfg-options model.backbone.init_cfg=None
+        done
+    done
     ;;
 round10)
     # The model steps again after compile_model moved from the forward to

@@ -15,6 +15,7 @@ from .checkpoint_files import (checkpoint_problem, commit,
 from .hooks.deferred_runtime_info_hook import DeferredRuntimeInfoHook
 from .hooks.flops_hook import FlopsCounterHook
 from .hooks.portable_checkpoint_hook import PortableCheckpointHook
+from .loader_workers import stop_loader_workers
 from .nonfinite_guard import install_nonfinite_guard, settle_nonfinite_guard
 from .train_state import apply_train_state, capture_train_state
 
@@ -46,6 +47,9 @@ class VMAERunner(Runner):
     - The optimizer wrapper skips non-finite steps and stops a diverging
       run (:mod:`vmae_mm.engine.nonfinite_guard`), configured by the
       top-level ``nonfinite_guard`` key (``None`` turns it off).
+    - When training, validation or testing ends, normally or not, the data
+      loaders' worker processes are stopped, so the process exits at once
+      (:mod:`vmae_mm.engine.loader_workers`).
     """
 
     def _maybe_compile(self, target: str) -> None:
@@ -91,10 +95,25 @@ class VMAERunner(Runner):
             self.register_hook(FlopsCounterHook(**flops_cfg))
 
     def train(self):
-        model = super().train()
-        # the last step's non-finite verdict, if it skipped on the device
-        settle_nonfinite_guard(self.optim_wrapper)
+        try:
+            model = super().train()
+            # the last step's non-finite verdict, if it skipped on the device
+            settle_nonfinite_guard(self.optim_wrapper)
+        finally:
+            stop_loader_workers(self)
         return model
+
+    def val(self) -> dict:
+        try:
+            return super().val()
+        finally:
+            stop_loader_workers(self)
+
+    def test(self) -> dict:
+        try:
+            return super().test()
+        finally:
+            stop_loader_workers(self)
 
     def build_optim_wrapper(self, optim_wrapper):
         optim_wrapper = super().build_optim_wrapper(optim_wrapper)
