@@ -6,7 +6,8 @@
 # PART: pretrain | finetune | memory | round2 | round3 | ddp | e2e |
 #       e2e_gpu_crop | scaling | e2e_steady | profile | profile2 | round6 |
 #       round7 | round8 | idle | round9 | runner | runner_ft | round10 |
-#       round11 | round12 | round13 | round14 | exit | round15
+#       round11 | round12 | round13 | round14 | exit | round15 |
+#       round16
 set -uo pipefail
 PART=$1
 OUT=$2
@@ -606,6 +607,22 @@ round15)
                 --cfg-options model.backbone.init_cfg=None
         done
     done
+    ;;
+round16)
+    # ViT-H finetuning (activation checkpointing, as its leaf config) compiled
+    # plainly and with CUDA graphs; the ViT-B finetuning step beside
+    # transformers' in alternating rounds, on this session's card.
+    for mode in default reduce-overhead; do
+        bench 240 configs/vmae_vith_ssv2_ft.py --batch 8 --compile \
+            --compile-mode "$mode" --sdpa-backend cudnn --steps 10 \
+            --warmup 5 --pipelined \
+            --label "ViT-H finetune, checkpointing, compile mode $mode, cuDNN, pipelined" \
+            --cfg-options model.backbone.init_cfg=None
+    done
+    bench 200 $FT --batch 8 --compile --sdpa-backend cudnn --steps 20 \
+        --warmup 8 --pipelined --compare-hf --hf-attn sdpa --rounds 3 \
+        --compile-mode reduce-overhead \
+        --label 'finetune compiled, CUDA graphs, cuDNN, pipelined'
     ;;
 round10)
     # The model steps again after compile_model moved from the forward to
