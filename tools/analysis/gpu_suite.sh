@@ -7,7 +7,7 @@
 #       e2e_gpu_crop | scaling | e2e_steady | profile | profile2 | round6 |
 #       round7 | round8 | idle | round9 | runner | runner_ft | round10 |
 #       round11 | round12 | round13 | round14 | exit | round15 |
-#       round16
+#       round16 | round17
 set -uo pipefail
 PART=$1
 OUT=$2
@@ -623,6 +623,21 @@ round16)
         --warmup 8 --pipelined --compare-hf --hf-attn sdpa --rounds 3 \
         --compile-mode reduce-overhead \
         --label 'finetune compiled, CUDA graphs, cuDNN, pipelined'
+    ;;
+round17)
+    # The end-to-end row from videos with the crop on the GPU again (its
+    # figures predate the fifth session's crop-box change), beside the
+    # model step it is a fraction of; videos only (no frame extraction).
+    DATA="${TMPDIR:-/tmp}"/vmae_bench
+    python3 tools/data/make_synthetic.py "$DATA" --num-train 384 \
+        --num-val 16 --num-frames 300 --size 256 --workers 16 | tail -n 1
+    bench 130 $VITB --batch 64 --compile --steps 15 --warmup 8 \
+        --label '1 GPU compiled'
+    bench 170 tools/analysis/configs/bench_vitb_e2e_video_gpu_crop.py \
+        --mode e2e --batch 16 --compile --steps 40 --warmup 6 \
+        --label 'e2e mp4v videos, 4 crops per decode on the GPU, 16 cores, steady' \
+        --cfg-options train_dataloader.dataset.ann_file="$DATA/train.txt" \
+        train_dataloader.dataset.data_prefix.video="$DATA"
     ;;
 round10)
     # The model steps again after compile_model moved from the forward to
