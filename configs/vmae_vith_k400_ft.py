@@ -49,6 +49,7 @@ param_scheduler = [
 ]
 train_cfg = dict(max_epochs=max_epochs)
 # Compiled plainly: a ViT-H step is long enough that launching its kernels
-# one by one costs little, and CUDA graphs (the finetuning schedule's default)
-# have not been measured with activation checkpointing.
+# one by one costs little. With activation checkpointing, CUDA graphs (the
+# finetuning schedule's default) ran but gained nothing: 43.8 clips/s
+# against 43.5 for the batch-8 model step (one H100, docs/benchmarks.md).
 compile = True

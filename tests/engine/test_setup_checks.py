@@ -10,6 +10,7 @@ from vmae_mm.engine.setup_checks import (LaunchError,
                                          check_dataset_paths,
                                          check_gpu_count, check_port,
                                          check_runner_matches_strategy,
+                                         check_schedule_fits,
                                          launcher_world_size)
 from vmae_mm.utils.config_check import ConfigError
 
@@ -119,3 +120,31 @@ def test_world_size_from_the_launchers_environment(monkeypatch):
     assert launcher_world_size('pytorch') == 8
     assert launcher_world_size('slurm') == 16
     assert launcher_world_size('none') == 1
+
+
+def test_a_scheduler_beginning_after_training_ends_is_one_line():
+    warmup_then_cosine = [
+        dict(type='LinearLR', by_epoch=True, begin=0, end=2),
+        dict(type='CosineAnnealingLR', by_epoch=True, begin=2),
+    ]
+    cfg = _cfg(train_cfg=dict(max_epochs=2), param_scheduler=warmup_then_cosine)
+    with pytest.raises(ConfigError) as error:
+        check_schedule_fits(cfg)
+    assert str(error.value) == (
+        'param_scheduler[1] (CosineAnnealingLR) begins at epoch 2, but '
+        'train_cfg.max_epochs is 2: raise train_cfg.max_epochs above 2 or '
+        "move the scheduler's begin (a shorter warm-up)")
+    cfg.train_cfg.max_epochs = 3
+    check_schedule_fits(cfg)
+
+
+def test_schedules_in_iterations_are_checked_against_max_iters():
+    cfg = _cfg(train_cfg=dict(type='IterBasedTrainLoop', max_iters=100),
+               param_scheduler=dict(type='CosineAnnealingLR', by_epoch=False,
+                                    begin=100))
+    with pytest.raises(ConfigError, match='begins at iteration 100, but '
+                       'train_cfg.max_iters is 100'):
+        check_schedule_fits(cfg)
+    # counted in epochs against an iteration loop: mmengine's to judge
+    cfg.param_scheduler.by_epoch = True
+    check_schedule_fits(cfg)

@@ -96,6 +96,23 @@ def test_wrong_argument_is_one_line_naming_the_key(tmp_path):
     assert "did you mean 'mask_ratio'" in line
 
 
+def test_training_shorter_than_its_warmup_is_one_line(tmp_path):
+    # the tiny finetuning config warms up for 1 epoch, then a cosine
+    # begins: 1 epoch of training never reaches it
+    config = osp.join(osp.dirname(TINY_PRETRAIN_CONFIG), 'tiny_synthetic_ft.py')
+    result = run_tool(['tools/train.py', config, '--work-dir',
+                       str(tmp_path / 'bad'), '--cfg-options',
+                       'train_cfg.max_epochs=1'])
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr[-3000:]
+    assert lines[0] == (
+        'train.py: error: ConfigError: param_scheduler[1] '
+        '(CosineAnnealingLR) begins at epoch 1, but train_cfg.max_epochs is '
+        "1: raise train_cfg.max_epochs above 1 or move the scheduler's "
+        'begin (a shorter warm-up)')
+
+
 def _video_list_config(tmp_path, ann_file, root):
     """The tiny config reading a plain annotation list instead of the
     synthetic dataset."""

@@ -15,7 +15,7 @@ from vmae_mm.registry import RUNNERS
 from vmae_mm.utils.config_check import ConfigError, check_config
 from .setup_checks import (apply_global_batch_size, check_dataset_paths,
                            check_gpu_count, check_runner_matches_strategy,
-                           launcher_world_size)
+                           check_schedule_fits, launcher_world_size)
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
@@ -85,6 +85,7 @@ def apply_train_args(cfg: Config,
             raise ConfigError('--auto-scale-lr needs auto_scale_lr.'
                               'base_batch_size in the config')
         cfg.auto_scale_lr.enable = True
+    check_schedule_fits(cfg)
     check_launch(cfg, launcher, splits=('train', 'val')
                  if cfg.get('val_cfg') else ('train',))
     apply_global_batch_size(cfg, launcher_world_size(launcher))

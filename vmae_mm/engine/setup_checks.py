@@ -1,6 +1,7 @@
 """Checks of a launch that fail in one line saying what to do: more
 processes than GPUs, a port in use, a missing dataset folder, a global
-batch that does not divide over the processes.
+batch that does not divide over the processes, a schedule that starts a
+phase after training ends.
 
 ``launch.py`` runs the config checks in every process; ``tools/dist_*.sh``
 run all of them once before ``torchrun`` starts (see :mod:`.preflight`), so
@@ -191,3 +192,35 @@ def check_runner_matches_strategy(cfg: Config) -> None:
             f"config sets strategy ({cfg.strategy.get('type')}) but "
             f"runner_type={runner_type!r}: strategies need "
             "runner_type='VMAEFlexibleRunner'")
+
+
+def check_schedule_fits(cfg: Config) -> None:
+    """Every parameter scheduler must begin before training ends.
+
+    A run shortened below its warm-up (``train_cfg.max_epochs=2`` with a
+    2-epoch warm-up) would otherwise stop in mmengine with ``end should be
+    larger than begin, but got begin=24, end=24``, in iterations the user
+    never wrote. Schedulers counted in the other unit than the training
+    loop (epochs against iterations) are left to mmengine.
+
+    Raises:
+        ConfigError: A scheduler's ``begin`` is at or past the end.
+    """
+    train_cfg = cfg.get('train_cfg') or {}
+    schedulers = cfg.get('param_scheduler') or []
+    if isinstance(schedulers, dict):
+        schedulers = [schedulers]
+    for by_epoch, length_key, unit in ((True, 'max_epochs', 'epoch'),
+                                       (False, 'max_iters', 'iteration')):
+        length = train_cfg.get(length_key)
+        if length is None:
+            continue
+        for index, scheduler in enumerate(schedulers):
+            begin = scheduler.get('begin', 0)
+            if scheduler.get('by_epoch', True) != by_epoch or begin < length:
+                continue
+            raise ConfigError(
+                f"param_scheduler[{index}] ({scheduler.get('type')}) begins "
+                f'at {unit} {begin}, but train_cfg.{length_key} is {length}: '
+                f'raise train_cfg.{length_key} above {begin} or move the '
+                "scheduler's begin (a shorter warm-up)")

@@ -58,9 +58,11 @@ val_interval = 5  # epochs between validations (and checkpoints)
 # clips is short enough that launching its ~800 kernels one by one from the
 # host set the pace: tools/train.py ran 0.047 s per step compiled plainly
 # and 0.027 s with CUDA graphs (1.75x, one H200; the logged losses equal to
-# their 4th decimal, give or take 1 in it; also under DDP on 2 H200s),
-# docs/benchmarks.md. `compile = True` for plain
-# compilation; the ViT-H leaves (activation checkpointing) keep it.
+# their 4th decimal, give or take 1 in it; also under DDP on 2 H200s;
+# docs/benchmarks.md). The model-step benchmark on one H100 put graphs
+# 1.64x ahead for ViT-S and level for ViT-L.
+# `compile = True` for plain compilation, which the ViT-H leaves keep
+# (with activation checkpointing, graphs gained nothing there).
 compile = dict(mode='reduce-overhead')
 optim_wrapper = dict(
     type='BF16OptimWrapper',
