@@ -12,7 +12,7 @@ from mmengine.runner import FlexibleRunner
 from vmae_mm.models.layers.block import Block
 from vmae_mm.registry import FUNCTIONS, RUNNERS
 from .hooks.portable_checkpoint_hook import PortableCheckpointHook
-from .loader_workers import stop_loader_workers
+from .loader_workers import StopsLoaderWorkers
 from .nonfinite_guard import install_nonfinite_guard, settle_nonfinite_guard
 from .runner import DEFAULT_NONFINITE_GUARD
 
@@ -36,7 +36,7 @@ def transformer_block_wrap_policy(module, recurse: bool,
 
 
 @RUNNERS.register_module()
-class VMAEFlexibleRunner(FlexibleRunner):
+class VMAEFlexibleRunner(StopsLoaderWorkers, FlexibleRunner):
     """``FlexibleRunner`` with the parts of :class:`VMAERunner` that apply to
     strategies: :class:`PortableCheckpointHook` always registered, the
     non-finite step guard (``nonfinite_guard`` config key) and the data
@@ -53,24 +53,9 @@ class VMAEFlexibleRunner(FlexibleRunner):
             self.register_hook(PortableCheckpointHook())
 
     def train(self):
-        try:
-            model = super().train()
-            settle_nonfinite_guard(self.optim_wrapper)
-        finally:
-            stop_loader_workers(self)
+        model = super().train()
+        settle_nonfinite_guard(self.optim_wrapper)
         return model
-
-    def val(self) -> dict:
-        try:
-            return super().val()
-        finally:
-            stop_loader_workers(self)
-
-    def test(self) -> dict:
-        try:
-            return super().test()
-        finally:
-            stop_loader_workers(self)
 
     def load_or_resume(self) -> None:
         # ``train()`` calls this right after the strategy has built the

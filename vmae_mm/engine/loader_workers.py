@@ -12,7 +12,7 @@ H100) and 2-GPU runs 100 s after it. Telling the workers to stop first, as
 the iterator does when it is released, lets them exit at once, and the exit
 handlers find nothing left to wait for.
 """
-from typing import Iterator, Optional
+from typing import Iterator
 
 from torch.utils.data import DataLoader
 
@@ -44,11 +44,34 @@ def stop_loader_workers(runner) -> int:
     for loader in _built_loaders(runner):
         # the private iterator is the only handle on persistent workers;
         # its _shutdown_workers is what its __del__ runs
-        iterator: Optional[object] = getattr(loader, '_iterator', None)
-        shutdown = getattr(iterator, '_shutdown_workers', None)
+        shutdown = getattr(loader._iterator, '_shutdown_workers', None)
         if shutdown is None:
             continue
         shutdown()
         loader._iterator = None
         stopped += 1
     return stopped
+
+
+class StopsLoaderWorkers:
+    """Runner mixin: training, validation and testing end, normally or by
+    an exception, with :func:`stop_loader_workers`. Put it before the
+    Runner class in the bases."""
+
+    def train(self):
+        try:
+            return super().train()
+        finally:
+            stop_loader_workers(self)
+
+    def val(self) -> dict:
+        try:
+            return super().val()
+        finally:
+            stop_loader_workers(self)
+
+    def test(self) -> dict:
+        try:
+            return super().test()
+        finally:
+            stop_loader_workers(self)

@@ -15,7 +15,7 @@ from .checkpoint_files import (checkpoint_problem, commit,
 from .hooks.deferred_runtime_info_hook import DeferredRuntimeInfoHook
 from .hooks.flops_hook import FlopsCounterHook
 from .hooks.portable_checkpoint_hook import PortableCheckpointHook
-from .loader_workers import stop_loader_workers
+from .loader_workers import StopsLoaderWorkers
 from .nonfinite_guard import install_nonfinite_guard, settle_nonfinite_guard
 from .train_state import apply_train_state, capture_train_state
 
@@ -24,7 +24,7 @@ DEFAULT_NONFINITE_GUARD = dict(max_consecutive=5)
 
 
 @RUNNERS.register_module()
-class VMAERunner(Runner):
+class VMAERunner(StopsLoaderWorkers, Runner):
     """mmengine's Runner with what long vmae_mm runs rely on.
 
     - :class:`PortableCheckpointHook` is registered even when a config
@@ -95,25 +95,10 @@ class VMAERunner(Runner):
             self.register_hook(FlopsCounterHook(**flops_cfg))
 
     def train(self):
-        try:
-            model = super().train()
-            # the last step's non-finite verdict, if it skipped on the device
-            settle_nonfinite_guard(self.optim_wrapper)
-        finally:
-            stop_loader_workers(self)
+        model = super().train()
+        # the last step's non-finite verdict, if it skipped on the device
+        settle_nonfinite_guard(self.optim_wrapper)
         return model
-
-    def val(self) -> dict:
-        try:
-            return super().val()
-        finally:
-            stop_loader_workers(self)
-
-    def test(self) -> dict:
-        try:
-            return super().test()
-        finally:
-            stop_loader_workers(self)
 
     def build_optim_wrapper(self, optim_wrapper):
         optim_wrapper = super().build_optim_wrapper(optim_wrapper)
