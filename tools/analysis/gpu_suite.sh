@@ -7,7 +7,7 @@
 #       e2e_gpu_crop | scaling | e2e_steady | profile | profile2 | round6 |
 #       round7 | round8 | idle | round9 | runner | runner_ft | round10 |
 #       round11 | round12 | round13 | round14 | exit | round15 |
-#       round16 | round17
+#       round16 | round17 | round18
 set -uo pipefail
 PART=$1
 OUT=$2
@@ -638,6 +638,13 @@ round17)
         --label 'e2e mp4v videos, 4 crops per decode on the GPU, 16 cores, steady' \
         --cfg-options train_dataloader.dataset.ann_file="$DATA/train.txt" \
         train_dataloader.dataset.data_prefix.video="$DATA"
+    ;;
+round18)
+    # The pretraining step with the normalization compiled, alone on one
+    # card beside transformers' (round14's row without its other parts).
+    bench 200 $VITB --batch 128 --compile --sdpa-backend cudnn --steps 15 \
+        --warmup 8 --pipelined --compare-hf --hf-attn sdpa --profile \
+        --label 'b128 compiled, normalization compiled, cuDNN, pipelined'
     ;;
 round10)
     # The model steps again after compile_model moved from the forward to
