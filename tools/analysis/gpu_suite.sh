@@ -64,6 +64,18 @@ ft_options() {  # ft_options TRAIN_LIST WORKERS: sets FT_DATA
              model.backbone.init_cfg=None)
 }
 
+small_ft_options() {  # sets DATA and FT_DATA for the exit checks
+    # 16 generated videos (2 steps an epoch) and 16 to validate on, 8
+    # workers each, logging every 4 steps, no checkpoint
+    DATA="${TMPDIR:-/tmp}"/vmae_exit
+    python3 tools/data/make_synthetic.py "$DATA" --num-train 16 \
+        --num-val 16 --num-frames 48 --size 256 --workers 16 | tail -n 1
+    ft_options "$DATA/train.txt" 8
+    FT_DATA+=(default_hooks.logger.interval=4
+              default_hooks.checkpoint.interval=100
+              default_hooks.checkpoint.save_last=False)
+}
+
 exit_check() {  # exit_check PROCESSES CONFIG_NAME: uses FT_DATA
     # tools/train.py under torchrun, as tools/dist_train.sh starts it, with
     # tools/analysis/configs/CONFIG_NAME.py: how long after its last
@@ -550,7 +562,7 @@ from torch.nn.attention import list_flash_attention_impls
 
 print('torch', torch.__version__, 'cuda', torch.version.cuda,
       'cudnn', torch.backends.cudnn.version(), torch.cuda.get_device_name())
-print('registered flash attention implementations:',
+print('flash attention implementations torch can register:',
       list_flash_attention_impls())
 for name in ('flash_attn', 'flash_attn_interface', 'flash_attn_3',
              'cutlass', 'triton', 'transformer_engine'):
@@ -562,25 +574,13 @@ PROBE
     bench 200 $VITB --batch 128 --compile --sdpa-backend cudnn --steps 15 \
         --warmup 8 --pipelined --compare-hf --hf-attn sdpa --profile \
         --label 'b128 compiled, normalization compiled, cuDNN, pipelined'
-    DATA="${TMPDIR:-/tmp}"/vmae_exit
-    python3 tools/data/make_synthetic.py "$DATA" --num-train 16 \
-        --num-val 16 --num-frames 48 --size 256 --workers 16 | tail -n 1
-    ft_options "$DATA/train.txt" 8
-    FT_DATA+=(default_hooks.logger.interval=4
-              default_hooks.checkpoint.interval=100
-              default_hooks.checkpoint.save_last=False)
+    small_ft_options
     exit_check 1 bench_vitb_ft_runner_cudagraphs
     ;;
 exit)
     # exit_check alone: one process under torchrun, for each config named
     # in EXIT_CONFIGS (default: the finetuning Runner with CUDA graphs)
-    DATA="${TMPDIR:-/tmp}"/vmae_exit
-    python3 tools/data/make_synthetic.py "$DATA" --num-train 16 \
-        --num-val 16 --num-frames 48 --size 256 --workers 16 | tail -n 1
-    ft_options "$DATA/train.txt" 8
-    FT_DATA+=(default_hooks.logger.interval=4
-              default_hooks.checkpoint.interval=100
-              default_hooks.checkpoint.save_last=False)
+    small_ft_options
     for name in ${EXIT_CONFIGS:-bench_vitb_ft_runner_cudagraphs}; do
         exit_check "${EXIT_PROCESSES:-1}" "$name"
     done
@@ -590,13 +590,7 @@ round15)
     # torchrun exit again. Then the finetuning model steps of ViT-S and
     # ViT-L, as their leaf configs build them, compiled plainly and with
     # CUDA graphs (the schedule's default, not measured for them before).
-    DATA="${TMPDIR:-/tmp}"/vmae_exit
-    python3 tools/data/make_synthetic.py "$DATA" --num-train 16 \
-        --num-val 16 --num-frames 48 --size 256 --workers 16 | tail -n 1
-    ft_options "$DATA/train.txt" 8
-    FT_DATA+=(default_hooks.logger.interval=4
-              default_hooks.checkpoint.interval=100
-              default_hooks.checkpoint.save_last=False)
+    small_ft_options
     exit_check 1 bench_vitb_ft_runner_cudagraphs
     for arch in s l; do
         for mode in default reduce-overhead; do
