@@ -2,12 +2,14 @@
 process does not wait at exit for workers nobody told to stop."""
 from types import SimpleNamespace
 
+import pytest
 import torch
 from mmengine.hooks import Hook
 from torch.utils.data import DataLoader
 
 from vmae_mm.engine.launch import apply_train_args, build_runner, load_config
-from vmae_mm.engine.loader_workers import stop_loader_workers
+from vmae_mm.engine.loader_workers import (StopsLoaderWorkers,
+                                           stop_loader_workers)
 
 from ..conftest import TINY_PRETRAIN_CONFIG
 
@@ -34,6 +36,42 @@ def test_stop_loader_workers_ends_the_workers_and_the_loader_still_works():
     # a new pass starts new workers
     assert sum(b.sum().item() for b in loader) == sum(range(8))
     stop_loader_workers(runner)
+
+
+class _Evaluator:
+    """Stands for mmengine's Runner: validating reads the whole loader,
+    testing fails half-way."""
+
+    def __init__(self, loader: DataLoader) -> None:
+        self._train_loop = None
+        self._val_loop = SimpleNamespace(dataloader=loader)
+        self._test_loop = self._val_loop
+        self.workers = []
+
+    def val(self) -> dict:
+        total = sum(b.sum().item() for b in self._val_loop.dataloader)
+        self.workers = list(self._val_loop.dataloader._iterator._workers)
+        return dict(total=total)
+
+    def test(self) -> dict:
+        next(iter(self._test_loop.dataloader))
+        self.workers = list(self._test_loop.dataloader._iterator._workers)
+        raise RuntimeError('failed half-way')
+
+
+class _StoppingEvaluator(StopsLoaderWorkers, _Evaluator):
+    pass
+
+
+def test_validation_and_a_failed_test_end_with_the_workers_stopped():
+    evaluator = _StoppingEvaluator(_persistent_loader())
+    assert evaluator.val() == dict(total=sum(range(8)))
+    assert evaluator.workers and not any(w.is_alive()
+                                         for w in evaluator.workers)
+    with pytest.raises(RuntimeError, match='failed half-way'):
+        evaluator.test()
+    assert evaluator.workers and not any(w.is_alive()
+                                         for w in evaluator.workers)
 
 
 class _RecordWorkers(Hook):
