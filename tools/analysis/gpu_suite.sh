@@ -137,20 +137,32 @@ exit_check() {  # exit_check PROCESSES CONFIG_NAME: uses FT_DATA
     grep -a 'Epoch(val)\|Epoch(train) \[6\]' "$log" | tail -n 3
 }
 
-make_e2e_data() {  # generated videos and their JPEG frames, once per call
+pretrain_b128_row() {  # the pretraining step beside transformers', profiled
+    bench 200 $VITB --batch 128 --compile --sdpa-backend cudnn --steps 15 \
+        --warmup 8 --pipelined --compare-hf --hf-attn sdpa --profile \
+        --label 'b128 compiled, normalization compiled, cuDNN, pipelined'
+}
+
+make_e2e_videos() {  # generated videos, once per call
     DATA="${TMPDIR:-/tmp}"/vmae_bench
-    [ -f "$DATA/rawframes.txt" ] && return
+    [ -f "$DATA/train.txt" ] && return
     ${PIN:-} python3 tools/data/make_synthetic.py "$DATA" --num-train 384 \
         --num-val 16 --num-frames 300 --size 256 --workers 16
+}
+
+make_e2e_data() {  # generated videos and their JPEG frames, once per call
+    make_e2e_videos
+    [ -f "$DATA/rawframes.txt" ] && return
     ${PIN:-} python3 tools/data/extract_frames.py "$DATA/train.txt" "$DATA" \
         "$DATA/frames" --short-side 256 --out-list "$DATA/rawframes.txt" \
         --workers 16 | tail -n 2
 }
 
 e2e_row() {  # e2e_row frames|videos CONFIG LABEL: one e2e row
-    make_e2e_data
+    make_e2e_videos
     local list="$DATA/train.txt" prefix="data_prefix.video=$DATA"
     if [ "$1" = frames ]; then
+        make_e2e_data
         list="$DATA/rawframes.txt" prefix="data_prefix.img=$DATA/frames"
     fi
     # steady state: the workers' prefetched batches (16 x 4) are used up
@@ -571,9 +583,7 @@ PROBE
     python3 -m pip list 2>/dev/null | grep -i 'flash\|cutlass\|triton\|cudnn\|nccl' \
         >> "$OUT/probe.txt"
     cat "$OUT/probe.txt"
-    bench 200 $VITB --batch 128 --compile --sdpa-backend cudnn --steps 15 \
-        --warmup 8 --pipelined --compare-hf --hf-attn sdpa --profile \
-        --label 'b128 compiled, normalization compiled, cuDNN, pipelined'
+    pretrain_b128_row
     small_ft_options
     exit_check 1 bench_vitb_ft_runner_cudagraphs
     ;;
@@ -622,23 +632,15 @@ round17)
     # The end-to-end row from videos with the crop on the GPU again (its
     # figures predate the fifth session's crop-box change), beside the
     # model step it is a fraction of; videos only (no frame extraction).
-    DATA="${TMPDIR:-/tmp}"/vmae_bench
-    python3 tools/data/make_synthetic.py "$DATA" --num-train 384 \
-        --num-val 16 --num-frames 300 --size 256 --workers 16 | tail -n 1
     bench 130 $VITB --batch 64 --compile --steps 15 --warmup 8 \
         --label '1 GPU compiled'
-    bench 170 tools/analysis/configs/bench_vitb_e2e_video_gpu_crop.py \
-        --mode e2e --batch 16 --compile --steps 40 --warmup 6 \
-        --label 'e2e mp4v videos, 4 crops per decode on the GPU, 16 cores, steady' \
-        --cfg-options train_dataloader.dataset.ann_file="$DATA/train.txt" \
-        train_dataloader.dataset.data_prefix.video="$DATA"
+    e2e_row videos tools/analysis/configs/bench_vitb_e2e_video_gpu_crop.py \
+        'e2e mp4v videos, 4 crops per decode on the GPU, 16 cores, steady'
     ;;
 round18)
     # The pretraining step with the normalization compiled, alone on one
     # card beside transformers' (round14's row without its other parts).
-    bench 200 $VITB --batch 128 --compile --sdpa-backend cudnn --steps 15 \
-        --warmup 8 --pipelined --compare-hf --hf-attn sdpa --profile \
-        --label 'b128 compiled, normalization compiled, cuDNN, pipelined'
+    pretrain_b128_row
     ;;
 round10)
     # The model steps again after compile_model moved from the forward to
